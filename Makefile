@@ -1,0 +1,54 @@
+# Two commands do everything on a fresh machine with Python 3.11+ and make:
+#   make run    -> create .venv, install, run the whole platform on the embedded PostgreSQL
+#   make test   -> create .venv, install, run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+SCALE ?= 0.05
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint format bench dev db-up db-down clean help
+
+help:
+	@echo "make run | test | lint | format | bench | dev | db-up | db-down | clean"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/ecom run --scale $(SCALE)
+
+test: install
+	@bash scripts/ensure_chromium.sh
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	$(BIN)/python -m bench
+
+dev: install
+	$(BIN)/ecom serve dagster
+
+db-up: install
+	$(BIN)/ecom db up
+
+db-down: install
+	$(BIN)/ecom db down
+
+clean:
+	-$(BIN)/ecom db down
+	rm -rf var dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,1 @@
+"""The `ecom` command line: one entry point for every user-facing action."""

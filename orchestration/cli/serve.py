@@ -1,0 +1,33 @@
+"""`ecom serve ...`: start the platform's long-running services (bound to 127.0.0.1)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import typer
+
+from orchestration.paths import REPO_ROOT
+
+app = typer.Typer(help="Start a service: dagster (webserver + daemon).", no_args_is_help=True)
+
+
+def _bin(name: str) -> str:
+    candidate = Path(sys.executable).with_name(name)
+    return str(candidate) if candidate.exists() else name
+
+
+@app.command()
+def dagster(
+    host: str = typer.Option("127.0.0.1", help="bind address"),
+    port: int = typer.Option(3000, help="port"),
+) -> None:
+    """`dagster dev` on the project's Definitions, with a project-local DAGSTER_HOME."""
+    from orchestration.instance import ensure_dagster_home
+
+    env = dict(os.environ, DAGSTER_HOME=str(ensure_dagster_home()))
+    raise typer.Exit(
+        subprocess.call([_bin("dagster"), "dev", "-h", host, "-p", str(port)], cwd=REPO_ROOT, env=env)
+    )

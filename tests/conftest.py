@@ -1,0 +1,89 @@
+"""Shared fixtures: an embedded PostgreSQL for the whole test session, fresh databases per use.
+
+Tests never touch the user's own warehouse: ECOM_HOME points at a test-only directory and
+ECOM_DATABASE_URL is removed for the session (server-mode tests ask for `server_url`).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+TEST_HOME = REPO_ROOT / "var" / "test-home"
+SERVER_URL = os.environ.get("ECOM_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_environment() -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in ("ECOM_HOME", "ECOM_DATABASE_URL")}
+    os.environ["ECOM_HOME"] = str(TEST_HOME)
+    os.environ.pop("ECOM_DATABASE_URL", None)
+    from warehouse.settings import get_settings
+
+    get_settings.cache_clear()
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def embedded_url(_isolated_environment) -> str:
+    """URL of the test session's embedded warehouse database (started on first use)."""
+    from warehouse.connection import database_url
+
+    return database_url()
+
+
+def _create_database(admin_url: str, prefix: str) -> tuple[str, str]:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return name, psycopg.conninfo.make_conninfo(admin_url, dbname=name)
+
+
+def _drop_database(admin_url: str, name: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+
+def _as_uri(conninfo: str) -> str:
+    """psycopg's make_conninfo returns key=value form; tools such as dbt want parts, so keep both."""
+    return conninfo
+
+
+@pytest.fixture
+def fresh_database(embedded_url: str) -> Iterator[str]:
+    """A new, empty database in the embedded server (libpq conninfo string); dropped afterwards."""
+    admin = psycopg.conninfo.make_conninfo(embedded_url, dbname="postgres")
+    name, conninfo = _create_database(admin, "t")
+    yield _as_uri(conninfo)
+    _drop_database(admin, name)
+
+
+@pytest.fixture(scope="session")
+def server_admin_url() -> str:
+    try:
+        with psycopg.connect(SERVER_URL, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except psycopg.OperationalError as exc:
+        pytest.skip(f"server-mode test skipped: no PostgreSQL server at {SERVER_URL} ({exc})")
+    return SERVER_URL
+
+
+@pytest.fixture
+def server_url(server_admin_url: str) -> Iterator[str]:
+    """A dedicated, uniquely named database on the PostgreSQL server; dropped afterwards."""
+    name, conninfo = _create_database(server_admin_url, "ecom_test")
+    yield conninfo
+    _drop_database(server_admin_url, name)

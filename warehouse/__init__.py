@@ -1,0 +1,1 @@
+"""Warehouse access: settings, the embedded PostgreSQL server, connections and the raw load."""

@@ -1,0 +1,75 @@
+"""Resolve the warehouse URL (server or embedded) and open connections."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.parse import quote
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict
+
+from warehouse import embedded
+from warehouse.settings import WarehouseSettings, get_settings
+
+
+def database_url(settings: WarehouseSettings | None = None, *, start: bool = True) -> str:
+    """The libpq URL of the warehouse.
+
+    With `ECOM_DATABASE_URL` set, that URL. Otherwise the embedded server's URL, starting the
+    server first when `start` is true (and raising when it is false and the server is down).
+    """
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url
+    if start:
+        return embedded.ensure_running(settings.pgdata, settings.embedded_database)
+    url = embedded.status(settings.pgdata).url(settings.embedded_database)
+    if url is None:
+        raise RuntimeError("the embedded warehouse is not running; start it with `ecom db up`")
+    return url
+
+
+def connect(url: str | None = None, *, autocommit: bool = False, **kwargs) -> psycopg.Connection:
+    """Open a psycopg 3 connection to the warehouse (or to `url`)."""
+    return psycopg.connect(url or database_url(), autocommit=autocommit, **kwargs)
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator[psycopg.Connection]:
+    """A connection whose work commits on success and rolls back on any exception."""
+    with connect(url) as conn, conn.transaction():
+        yield conn
+
+
+def connection_parts(url: str) -> dict[str, str]:
+    """Split a libpq URL into host/port/user/password/dbname (host may be a socket directory)."""
+    parts = conninfo_to_dict(url)
+    return {
+        "host": str(parts.get("host") or "127.0.0.1"),
+        "port": str(parts.get("port") or "5432"),
+        "user": str(parts.get("user") or "postgres"),
+        "password": str(parts.get("password") or ""),
+        "dbname": str(parts.get("dbname") or "postgres"),
+    }
+
+
+def dbt_env(url: str) -> dict[str, str]:
+    """Environment variables read by dbt_project/profiles.yml."""
+    p = connection_parts(url)
+    return {
+        "ECOM_DB_HOST": p["host"],
+        "ECOM_DB_PORT": p["port"],
+        "ECOM_DB_USER": p["user"],
+        "ECOM_DB_PASSWORD": p["password"],
+        "ECOM_DB_NAME": p["dbname"],
+    }
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The same target as a SQLAlchemy URL using the psycopg 3 driver."""
+    p = connection_parts(url)
+    auth = quote(p["user"]) + (":" + quote(p["password"]) if p["password"] else "")
+    if p["host"].startswith("/"):
+        return f"postgresql+psycopg://{auth}@/{p['dbname']}?host={p['host']}&port={p['port']}"
+    return f"postgresql+psycopg://{auth}@{p['host']}:{p['port']}/{p['dbname']}"
