@@ -1,0 +1,21 @@
+-- One row per order with at least one line: line counts, units, merchandise value and cost.
+with
+
+order_items as (
+    select * from {{ ref('int_order_items_joined_to_products') }}
+),
+
+final as (
+    select
+        order_id,
+        count(*) as line_count,
+        sum(quantity) as unit_count,
+        count(distinct product_id) as distinct_product_count,
+        sum(line_total) as lines_total,
+        sum(line_cost) as items_cost,
+        sum(line_margin) as items_margin
+    from order_items
+    group by order_id
+)
+
+select * from final

@@ -1,0 +1,49 @@
+with
+
+orders as (
+    select * from {{ ref('int_orders_sequenced') }}
+),
+
+order_items as (
+    select * from {{ ref('int_orders_aggregated_from_items') }}
+),
+
+final as (
+    select
+        {{ surrogate_key(['orders.order_id']) }} as order_key,
+        orders.order_id,
+        {{ surrogate_key(['orders.customer_id']) }} as customer_key,
+        {{ date_key('orders.ordered_date') }} as date_key,
+        {{ surrogate_key(['orders.shipping_geography_id']) }} as geography_key,
+        {{ surrogate_key(['orders.sales_channel']) }} as channel_key,
+        case
+            when orders.campaign_id is not null then {{ surrogate_key(['orders.campaign_id']) }}
+        end as campaign_key,
+        orders.customer_id,
+        orders.order_status,
+        orders.currency,
+        orders.is_purchase,
+        orders.is_first_purchase,
+        orders.customer_purchase_number,
+        coalesce(order_items.line_count, 0) as line_count,
+        cast(coalesce(order_items.unit_count, 0) as bigint) as unit_count,
+        orders.items_subtotal,
+        orders.discount_amount,
+        orders.shipping_amount,
+        orders.order_total,
+        cast(coalesce(order_items.items_cost, 0) as numeric(14, 2)) as items_cost,
+        cast(
+            orders.items_subtotal - orders.discount_amount - coalesce(order_items.items_cost, 0)
+            as numeric(14, 2)
+        ) as gross_margin,
+        cast(orders.days_since_previous_purchase as numeric(12, 2)) as days_since_previous_purchase,
+        cast(orders.days_since_customer_signup as numeric(12, 2)) as days_since_customer_signup,
+        orders.ordered_date,
+        orders.ordered_at,
+        orders.loaded_at
+    from orders
+    left join order_items
+        on orders.order_id = order_items.order_id
+)
+
+select * from final

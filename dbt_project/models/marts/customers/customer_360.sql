@@ -1,0 +1,147 @@
+-- Everything known about a customer as of the cutoff date: current profile attributes (no
+-- direct PII), purchase history and the CLV summary, RFM segment, web activity, returns,
+-- reviews and support. Activity counts include only events on or before the cutoff date.
+with
+
+customers as (
+    select * from {{ ref('dim_customers') }}
+),
+
+geographies as (
+    select * from {{ ref('dim_geography') }}
+),
+
+rfm_summary as (
+    select * from {{ ref('customer_rfm_summary') }}
+),
+
+rfm_segments as (
+    select * from {{ ref('marketing_rfm_segments') }}
+),
+
+sessions as (
+    select * from {{ ref('fct_sessions') }}
+),
+
+returns as (
+    select * from {{ ref('fct_returns') }}
+),
+
+reviews as (
+    select * from {{ ref('fct_reviews') }}
+),
+
+tickets as (
+    select * from {{ ref('fct_support_tickets') }}
+),
+
+cutoff as (
+    select {{ cutoff_date() }} as cutoff_date
+),
+
+session_activity as (
+    select
+        sessions.customer_key,
+        count(*) as session_count,
+        count(*) filter (where sessions.is_converted) as converted_session_count,
+        max(sessions.started_date) as last_session_date
+    from sessions
+    cross join cutoff
+    where
+        sessions.customer_key is not null
+        and sessions.started_date <= cutoff.cutoff_date
+    group by sessions.customer_key
+),
+
+return_activity as (
+    select
+        returns.customer_key,
+        count(*) as return_count,
+        sum(returns.refund_amount) as refund_amount
+    from returns
+    cross join cutoff
+    where returns.returned_date <= cutoff.cutoff_date
+    group by returns.customer_key
+),
+
+review_activity as (
+    select
+        reviews.customer_key,
+        count(*) as review_count,
+        round(avg(reviews.rating), 2) as average_rating
+    from reviews
+    cross join cutoff
+    where reviews.reviewed_date <= cutoff.cutoff_date
+    group by reviews.customer_key
+),
+
+ticket_activity as (
+    select
+        tickets.customer_key,
+        count(*) as ticket_count,
+        round(avg(tickets.satisfaction_score), 2) as average_satisfaction_score
+    from tickets
+    cross join cutoff
+    where tickets.opened_date <= cutoff.cutoff_date
+    group by tickets.customer_key
+),
+
+final as (
+    select
+        customers.customer_key,
+        customers.customer_id,
+        cutoff.cutoff_date,
+        customers.email_hash,
+        customers.gender,
+        customers.age_band_at_signup,
+        customers.acquisition_channel,
+        customers.loyalty_tier,
+        customers.is_marketing_opt_in,
+        geographies.region,
+        geographies.state,
+        customers.signed_up_date,
+        cutoff.cutoff_date - customers.signed_up_date as tenure_days,
+        rfm_summary.customer_key is not null as has_purchased,
+        coalesce(rfm_summary.purchase_count, 0) as purchase_count,
+        coalesce(rfm_summary.total_spend, 0) as total_spend,
+        rfm_summary.first_purchase_date,
+        rfm_summary.last_purchase_date,
+        coalesce(rfm_summary.frequency, 0) as frequency,
+        rfm_summary.recency_days,
+        rfm_summary.recency_weeks,
+        rfm_summary.t_days,
+        rfm_summary.t_weeks,
+        rfm_summary.monetary_value,
+        rfm_segments.recency_score,
+        rfm_segments.frequency_score,
+        rfm_segments.monetary_score,
+        rfm_segments.rfm_segment,
+        coalesce(session_activity.session_count, 0) as session_count,
+        coalesce(session_activity.converted_session_count, 0) as converted_session_count,
+        session_activity.last_session_date,
+        coalesce(return_activity.return_count, 0) as return_count,
+        coalesce(return_activity.refund_amount, 0) as refund_amount,
+        coalesce(review_activity.review_count, 0) as review_count,
+        review_activity.average_rating,
+        coalesce(ticket_activity.ticket_count, 0) as ticket_count,
+        ticket_activity.average_satisfaction_score
+    from customers
+    cross join cutoff
+    left join geographies
+        on customers.geography_key = geographies.geography_key
+    left join rfm_summary
+        on customers.customer_key = rfm_summary.customer_key
+    left join rfm_segments
+        on customers.customer_key = rfm_segments.customer_key
+    left join session_activity
+        on customers.customer_key = session_activity.customer_key
+    left join return_activity
+        on customers.customer_key = return_activity.customer_key
+    left join review_activity
+        on customers.customer_key = review_activity.customer_key
+    left join ticket_activity
+        on customers.customer_key = ticket_activity.customer_key
+    where customers.signed_up_date <= cutoff.cutoff_date
+)
+
+select * from final

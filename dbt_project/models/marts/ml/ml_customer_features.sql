@@ -1,0 +1,279 @@
+-- Customer features for churn and CLV models at each cutoff in ml_cutoffs. Strictly no
+-- look-ahead: every input is an event dated on or before the cutoff date (UTC), profile
+-- attributes are the version in force at the cutoff, and nothing decided later is used (order
+-- status, which can turn to cancelled/returned afterwards, is ignored: "orders" are orders
+-- placed). Windows "_30d"/"_90d"/"_365d" are the N days ending on the cutoff date. No PII.
+with
+
+customers as (
+    select * from {{ ref('int_customers_at_cutoffs') }}
+),
+
+orders as (
+    select * from {{ ref('int_orders_sequenced') }}
+),
+
+order_items as (
+    select * from {{ ref('int_order_items_joined_to_products') }}
+),
+
+sessions as (
+    select * from {{ ref('stg_shop__web_sessions') }}
+),
+
+events as (
+    select * from {{ ref('stg_shop__web_events') }}
+),
+
+returns as (
+    select * from {{ ref('stg_shop__returns') }}
+),
+
+reviews as (
+    select * from {{ ref('stg_shop__reviews') }}
+),
+
+tickets as (
+    select * from {{ ref('stg_shop__support_tickets') }}
+),
+
+exposures as (
+    select * from {{ ref('stg_shop__campaign_exposures') }}
+),
+
+cutoffs as (
+    select distinct cutoff_date from customers
+),
+
+order_features as (
+    select
+        cutoffs.cutoff_date,
+        orders.customer_id,
+        count(*) as order_count,
+        count(*) filter (where orders.ordered_date > cutoffs.cutoff_date - 30) as order_count_30d,
+        count(*) filter (where orders.ordered_date > cutoffs.cutoff_date - 90) as order_count_90d,
+        count(*) filter (where orders.ordered_date > cutoffs.cutoff_date - 365) as order_count_365d,
+        sum(orders.order_total) as order_value,
+        sum(case when orders.ordered_date > cutoffs.cutoff_date - 30 then orders.order_total else 0 end)
+        as order_value_30d,
+        sum(case when orders.ordered_date > cutoffs.cutoff_date - 90 then orders.order_total else 0 end)
+        as order_value_90d,
+        sum(case when orders.ordered_date > cutoffs.cutoff_date - 365 then orders.order_total else 0 end)
+        as order_value_365d,
+        avg(orders.order_total) as average_order_value,
+        sum(orders.discount_amount) as discount_amount,
+        count(*) filter (where orders.campaign_id is not null) as campaign_order_count,
+        count(distinct orders.ordered_date) as order_day_count,
+        min(orders.ordered_date) as first_order_date,
+        max(orders.ordered_date) as last_order_date
+    from orders
+    inner join cutoffs
+        on orders.ordered_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, orders.customer_id
+),
+
+unit_features as (
+    select
+        cutoffs.cutoff_date,
+        order_items.customer_id,
+        sum(order_items.quantity) as unit_count,
+        count(distinct order_items.product_id) as distinct_product_count,
+        count(distinct order_items.category_id) as distinct_category_count
+    from order_items
+    inner join cutoffs
+        on order_items.ordered_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, order_items.customer_id
+),
+
+session_features as (
+    select
+        cutoffs.cutoff_date,
+        sessions.customer_id,
+        count(*) filter (where sessions.started_date > cutoffs.cutoff_date - 30) as session_count_30d,
+        count(*) filter (where sessions.started_date > cutoffs.cutoff_date - 90) as session_count_90d,
+        max(sessions.started_date) as last_session_date
+    from sessions
+    inner join cutoffs
+        on sessions.started_date <= cutoffs.cutoff_date
+    where sessions.customer_id is not null
+    group by cutoffs.cutoff_date, sessions.customer_id
+),
+
+event_features as (
+    select
+        cutoffs.cutoff_date,
+        events.customer_id,
+        count(*) filter (
+            where events.event_type = 'product_view' and events.occurred_date > cutoffs.cutoff_date - 30
+        ) as product_view_count_30d,
+        count(*) filter (
+            where events.event_type = 'product_view' and events.occurred_date > cutoffs.cutoff_date - 90
+        ) as product_view_count_90d,
+        count(*) filter (
+            where events.event_type = 'add_to_cart' and events.occurred_date > cutoffs.cutoff_date - 30
+        ) as add_to_cart_count_30d,
+        count(*) filter (
+            where events.event_type = 'add_to_cart' and events.occurred_date > cutoffs.cutoff_date - 90
+        ) as add_to_cart_count_90d
+    from events
+    inner join cutoffs
+        on
+            events.occurred_date <= cutoffs.cutoff_date
+            and events.occurred_date > cutoffs.cutoff_date - 90
+    where events.customer_id is not null
+    group by cutoffs.cutoff_date, events.customer_id
+),
+
+return_features as (
+    select
+        cutoffs.cutoff_date,
+        order_items.customer_id,
+        count(*) as return_count,
+        sum(returns.returned_quantity) as returned_unit_count,
+        sum(returns.refund_amount) as refund_amount
+    from returns
+    inner join order_items
+        on returns.order_item_id = order_items.order_item_id
+    inner join cutoffs
+        on returns.returned_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, order_items.customer_id
+),
+
+review_features as (
+    select
+        cutoffs.cutoff_date,
+        reviews.customer_id,
+        count(*) as review_count,
+        avg(reviews.rating) as average_rating
+    from reviews
+    inner join cutoffs
+        on reviews.reviewed_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, reviews.customer_id
+),
+
+ticket_features as (
+    select
+        cutoffs.cutoff_date,
+        tickets.customer_id,
+        count(*) as ticket_count,
+        count(*) filter (where tickets.opened_date > cutoffs.cutoff_date - 90) as ticket_count_90d,
+        avg(tickets.satisfaction_score) filter (
+            where tickets.resolved_date <= cutoffs.cutoff_date
+        ) as average_satisfaction_score
+    from tickets
+    inner join cutoffs
+        on tickets.opened_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, tickets.customer_id
+),
+
+exposure_features as (
+    select
+        cutoffs.cutoff_date,
+        exposures.customer_id,
+        count(*) as campaign_exposure_count_90d
+    from exposures
+    inner join cutoffs
+        on
+            exposures.exposed_date <= cutoffs.cutoff_date
+            and exposures.exposed_date > cutoffs.cutoff_date - 90
+    group by cutoffs.cutoff_date, exposures.customer_id
+),
+
+final as (
+    select
+        {{ surrogate_key(['customers.customer_id']) }} as customer_key,
+        customers.customer_id,
+        customers.cutoff_date,
+        ---------- profile at the cutoff
+        customers.gender,
+        customers.age_band_at_signup,
+        customers.acquisition_channel,
+        customers.loyalty_tier,
+        customers.is_marketing_opt_in,
+        customers.region,
+        customers.cutoff_date - {{ utc_date('customers.signed_up_at') }} as tenure_days,
+        ---------- orders
+        coalesce(order_features.order_count, 0) > 0 as has_ordered,
+        coalesce(order_features.order_count, 0) as order_count,
+        coalesce(order_features.order_count_30d, 0) as order_count_30d,
+        coalesce(order_features.order_count_90d, 0) as order_count_90d,
+        coalesce(order_features.order_count_365d, 0) as order_count_365d,
+        cast(coalesce(order_features.order_value, 0) as numeric(14, 2)) as order_value,
+        cast(coalesce(order_features.order_value_30d, 0) as numeric(14, 2)) as order_value_30d,
+        cast(coalesce(order_features.order_value_90d, 0) as numeric(14, 2)) as order_value_90d,
+        cast(coalesce(order_features.order_value_365d, 0) as numeric(14, 2)) as order_value_365d,
+        cast(order_features.average_order_value as numeric(14, 2)) as average_order_value,
+        cast(coalesce(order_features.discount_amount, 0) as numeric(14, 2)) as discount_amount,
+        coalesce(order_features.campaign_order_count, 0) as campaign_order_count,
+        coalesce(order_features.order_day_count, 0) as order_day_count,
+        customers.cutoff_date - order_features.last_order_date as days_since_last_order,
+        customers.cutoff_date - order_features.first_order_date as days_since_first_order,
+        case
+            when order_features.order_day_count > 1
+                then
+                    cast(
+                        (order_features.last_order_date - order_features.first_order_date)
+                        / (order_features.order_day_count - 1.0) as numeric(10, 2)
+                    )
+        end as average_days_between_orders,
+        cast(coalesce(unit_features.unit_count, 0) as bigint) as unit_count,
+        coalesce(unit_features.distinct_product_count, 0) as distinct_product_count,
+        coalesce(unit_features.distinct_category_count, 0) as distinct_category_count,
+        ---------- web
+        coalesce(session_features.session_count_30d, 0) as session_count_30d,
+        coalesce(session_features.session_count_90d, 0) as session_count_90d,
+        customers.cutoff_date - session_features.last_session_date as days_since_last_session,
+        coalesce(event_features.product_view_count_30d, 0) as product_view_count_30d,
+        coalesce(event_features.product_view_count_90d, 0) as product_view_count_90d,
+        coalesce(event_features.add_to_cart_count_30d, 0) as add_to_cart_count_30d,
+        coalesce(event_features.add_to_cart_count_90d, 0) as add_to_cart_count_90d,
+        ---------- after-sales
+        coalesce(return_features.return_count, 0) as return_count,
+        cast(coalesce(return_features.refund_amount, 0) as numeric(14, 2)) as refund_amount,
+        cast(
+            coalesce(return_features.returned_unit_count, 0) / nullif(unit_features.unit_count, 0.0)
+            as numeric(6, 4)
+        ) as return_unit_rate,
+        coalesce(review_features.review_count, 0) as review_count,
+        cast(review_features.average_rating as numeric(4, 2)) as average_rating,
+        coalesce(ticket_features.ticket_count, 0) as ticket_count,
+        coalesce(ticket_features.ticket_count_90d, 0) as ticket_count_90d,
+        cast(ticket_features.average_satisfaction_score as numeric(4, 2)) as average_satisfaction_score,
+        ---------- marketing
+        coalesce(exposure_features.campaign_exposure_count_90d, 0) as campaign_exposure_count_90d
+    from customers
+    left join order_features
+        on
+            customers.cutoff_date = order_features.cutoff_date
+            and customers.customer_id = order_features.customer_id
+    left join unit_features
+        on
+            customers.cutoff_date = unit_features.cutoff_date
+            and customers.customer_id = unit_features.customer_id
+    left join session_features
+        on
+            customers.cutoff_date = session_features.cutoff_date
+            and customers.customer_id = session_features.customer_id
+    left join event_features
+        on
+            customers.cutoff_date = event_features.cutoff_date
+            and customers.customer_id = event_features.customer_id
+    left join return_features
+        on
+            customers.cutoff_date = return_features.cutoff_date
+            and customers.customer_id = return_features.customer_id
+    left join review_features
+        on
+            customers.cutoff_date = review_features.cutoff_date
+            and customers.customer_id = review_features.customer_id
+    left join ticket_features
+        on
+            customers.cutoff_date = ticket_features.cutoff_date
+            and customers.customer_id = ticket_features.customer_id
+    left join exposure_features
+        on
+            customers.cutoff_date = exposure_features.cutoff_date
+            and customers.customer_id = exposure_features.customer_id
+)
+
+select * from final

@@ -1,0 +1,30 @@
+-- Gate (error): every order's merchandise net of discounts (items_subtotal - discount_amount)
+-- equals the sum of its lines' totals (quantity * unit_price - line discount); an order without
+-- lines has zero. Catches lost, moved or orphaned lines before any mart is built.
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+order_items as (
+    select * from {{ ref('stg_shop__order_items') }}
+),
+
+line_totals as (
+    select
+        order_id,
+        sum(line_total) as lines_total
+    from order_items
+    group by order_id
+)
+
+select
+    orders.order_id,
+    orders.items_subtotal,
+    orders.discount_amount,
+    line_totals.lines_total
+from orders
+left join line_totals
+    on orders.order_id = line_totals.order_id
+where orders.items_subtotal - orders.discount_amount != coalesce(line_totals.lines_total, 0)

@@ -1,0 +1,77 @@
+"""Bad raw data that reaches dbt stops `dbt build` at staging: the failing test is named, every
+mart downstream of it is skipped, and the marts of the previous good build stay as they were."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# fault class -> (test that must fail, marts that must be skipped)
+GATES = {
+    "orphan_foreign_keys": (
+        "relationships_stg_shop__order_items_order_id__order_id__ref_stg_shop__orders_",
+        [
+            "fct_order_items",
+            "fct_orders",
+            "fct_returns",
+            "finance_revenue_daily",
+            "customer_360",
+        ],
+    ),
+    "dates_before_signup": (
+        "assert_orders_not_before_customer_signup",
+        [
+            "fct_orders",
+            "fct_order_items",
+            "fct_payments",
+            "finance_orders_daily",
+            "ml_customer_features",
+        ],
+    ),
+}
+# marts built only from other data, which may legitimately be rebuilt from the new batch
+REBUILT_FROM_UNRELATED_DATA = {"marts.fct_sessions"}
+
+
+def _failing_test_ids(statuses: dict[str, str], name: str) -> list[str]:
+    return [
+        n
+        for n, s in statuses.items()
+        if n.startswith("test.") and s == "fail" and n.split(".")[2].startswith(name)
+    ]
+
+
+@pytest.mark.parametrize("fault", sorted(GATES))
+def test_fault_stops_the_build_before_the_marts(
+    fault,
+    dbt_built,
+    clone_built_database,
+    faulty_batch,
+    dbt_runner,
+    mart_checksums,
+    swap_raw_data,
+    tmp_path,
+) -> None:
+    failing_test, skipped_marts = GATES[fault]
+    url = clone_built_database()
+    before = mart_checksums(url)
+    assert before == dbt_built.checksums
+    batch_dir, manifest = faulty_batch(fault)
+    assert [f["class"] for f in manifest["faults"]] == [fault]
+    assert all(f["detected_by"] == "dbt" for f in manifest["faults"])
+
+    swap_raw_data(url, batch_dir)
+    run = dbt_runner(url, ["build"], tmp_path)
+
+    assert not run.success
+    assert _failing_test_ids(run.statuses, failing_test), (
+        f"{failing_test} did not fail: {run.with_status('fail')}"
+    )
+    for mart in skipped_marts:
+        assert run.status_of(mart) == "skipped", mart
+    after = mart_checksums(url)
+    changed = {t for t in before if before[t] != after.get(t)}
+    assert changed <= REBUILT_FROM_UNRELATED_DATA, (
+        f"marts changed by a failed build: {changed}"
+    )
