@@ -1,56 +1,74 @@
-"""The whole platform as a sequence of plain steps (what `ecom run` executes).
+"""`ecom run`: execute the `full_refresh` Dagster job in-process on the project-local instance.
 
-Steps are plain functions so Dagster assets can wrap the same code.
+Runs land in the same DAGSTER_HOME that `ecom serve dagster` uses, so they show up in the UI.
 """
 
 from __future__ import annotations
 
+import os
 import time
-from pathlib import Path
 
 from rich.console import Console
+from rich.table import Table
 
 console = Console(stderr=True)
 
 
-def demo_batch_dir(scale: float, seed: int) -> Path:
-    from orchestration.paths import landing_dir
-
-    return landing_dir() / f"initial-s{scale:g}-seed{seed}"
-
-
-def ensure_batch(scale: float, seed: int) -> Path:
-    """Generate the demo batch unless an identical one already landed."""
-    import seeds_generator
-
-    out = demo_batch_dir(scale, seed)
-    if (out / "manifest.json").exists():
-        console.print(f"[dim]batch already generated:[/] {out}")
-        return out
-    seeds_generator.generate(out, scale=scale, seed=seed)
-    return out
+def full_refresh_run_config(scale: float, seed: int, log_level: str = "INFO") -> dict:
+    return {
+        "ops": {
+            "generated_batch": {
+                "config": {"mode": "initial", "scale": scale, "seed": seed}
+            },
+            "warehouse_dbt": {"config": {"full_refresh": True}},
+        },
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
 
 
 def run_all(*, scale: float, seed: int) -> bool:
-    """Run generate → load → dbt build. Returns True on success."""
-    from orchestration.dbt_runner import run_dbt
+    """Materialize every asset (generate → load → dbt build → downstream). True on success."""
+    import dagster as dg
+
+    from orchestration.instance import ensure_dagster_home
     from warehouse.connection import database_url
-    from warehouse.loader import load_batch
+
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home())
+    console.print(f"[bold]warehouse[/] {database_url(start=True)}")
+    console.print(f"[bold]dagster home[/] {os.environ['DAGSTER_HOME']}")
+    from orchestration.definitions import defs
 
     t0 = time.perf_counter()
-    url = database_url(start=True)
-    console.print(f"[bold]warehouse[/] {url}")
-    with console.status("generating synthetic data"):
-        batch = ensure_batch(scale, seed)
-    console.print(f"[green]✓[/] generated {batch}")
-    with console.status("validating and loading raw"):
-        result = load_batch(batch, url)
-    verb = "already loaded" if result.skipped else f"loaded {sum(result.tables.values()):,} rows"
-    console.print(f"[green]✓[/] raw: {verb} (batch {result.batch_id})")
-    console.print("[bold]dbt build[/]")
-    code = run_dbt(["build"], url)
-    if code != 0:
-        console.print(f"[red]✗ dbt build failed (exit {code})[/]")
-        return False
-    console.print(f"[green]✓[/] warehouse built in {time.perf_counter() - t0:.0f}s total")
-    return True
+    job = defs.resolve_job_def("full_refresh")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            run_config=full_refresh_run_config(scale, seed),
+            instance=instance,
+            raise_on_error=False,
+        )
+    _print_summary(result, time.perf_counter() - t0)
+    return result.success
+
+
+def _print_summary(result, seconds: float) -> None:
+    materialized = result.get_asset_materialization_events()
+    checks = [
+        e.asset_check_evaluation_data for e in result.get_asset_check_evaluations()
+    ]
+    failed_checks = [c for c in checks if not c.passed]
+    table = Table(
+        title=f"run {result.run_id[:8]} — {'succeeded' if result.success else 'FAILED'} in {seconds:.0f}s"
+    )
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("assets materialized", str(len(materialized)))
+    table.add_row("asset checks passed", str(len(checks) - len(failed_checks)))
+    table.add_row("asset checks failed", str(len(failed_checks)))
+    console.print(table)
+    for c in failed_checks[:20]:
+        console.print(
+            f"[red]✗ check failed:[/] {c.asset_key.to_user_string()} :: {c.check_name}"
+        )
+    for event in result.all_events:
+        if event.is_step_failure:
+            console.print(f"[red]✗ step failed:[/] {event.step_key}")

@@ -11,12 +11,25 @@ import typer
 
 def generate(
     out: Path = typer.Option(..., "--out", help="directory to write the batch into"),
-    scale: float = typer.Option(0.01, help="1.0 ≈ 100k customers, ~1M orders over two years"),
-    seed: int = typer.Option(42, help="random seed (same seed + scale = byte-identical files)"),
-    start: dt.datetime = typer.Option("2024-01-01", formats=["%Y-%m-%d"], help="first day of the window"),
-    days: int = typer.Option(730, help="window length in days (or, with --continue-from, the increment)"),
-    inject_faults: str = typer.Option("", help="comma-separated fault classes to plant, e.g. null_keys,negative_amounts"),
-    continue_from: Path | None = typer.Option(None, help="previous batch directory: generate the next --days days"),
+    scale: float = typer.Option(
+        0.01, help="1.0 ≈ 100k customers, ~1M orders over two years"
+    ),
+    seed: int = typer.Option(
+        42, help="random seed (same seed + scale = byte-identical files)"
+    ),
+    start: dt.datetime = typer.Option(
+        "2024-01-01", formats=["%Y-%m-%d"], help="first day of the window"
+    ),
+    days: int = typer.Option(
+        730, help="window length in days (or, with --continue-from, the increment)"
+    ),
+    inject_faults: str = typer.Option(
+        "",
+        help="comma-separated fault classes to plant, e.g. null_keys,negative_amounts",
+    ),
+    continue_from: Path | None = typer.Option(
+        None, help="previous batch directory: generate the next --days days"
+    ),
 ) -> None:
     """Generate a batch of synthetic e-commerce data (CSV + manifest + ground truth)."""
     import seeds_generator
@@ -30,18 +43,31 @@ def generate(
         )
         raise typer.Exit(2)
     if continue_from is not None:
-        manifest = seeds_generator.generate_increment(continue_from, out, days=days, inject_faults=faults)
+        manifest = seeds_generator.generate_increment(
+            continue_from, out, days=days, inject_faults=faults
+        )
     else:
         manifest = seeds_generator.generate(
-            out, scale=scale, seed=seed, start=start.date(), days=days, inject_faults=faults
+            out,
+            scale=scale,
+            seed=seed,
+            start=start.date(),
+            days=days,
+            inject_faults=faults,
         )
     rows = sum(t["rows"] for t in manifest["tables"].values())
-    typer.echo(f"batch {manifest['batch_id']}: {rows:,} rows in {len(manifest['tables'])} tables -> {out}")
+    typer.echo(
+        f"batch {manifest['batch_id']}: {rows:,} rows in {len(manifest['tables'])} tables -> {out}"
+    )
 
 
 def load(
-    batch_dir: Path = typer.Argument(..., exists=True, file_okay=False, help="a generated batch directory"),
-    validate: bool = typer.Option(True, help="run the raw great-expectations suites first"),
+    batch_dir: Path = typer.Argument(
+        ..., exists=True, file_okay=False, help="a generated batch directory"
+    ),
+    validate: bool = typer.Option(
+        True, help="run the raw great-expectations suites first"
+    ),
 ) -> None:
     """Validate a batch and load it into the raw schema (one transaction, idempotent)."""
     from warehouse.loader import LoadError, load_batch

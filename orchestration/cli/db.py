@@ -8,7 +8,9 @@ import sys
 
 import typer
 
-app = typer.Typer(help="Start, stop and inspect the warehouse database.", no_args_is_help=True)
+app = typer.Typer(
+    help="Start, stop and inspect the warehouse database.", no_args_is_help=True
+)
 
 
 @app.command()
@@ -45,7 +47,9 @@ def status() -> None:
         try:
             with psycopg.connect(target, connect_timeout=5) as conn:
                 version = conn.execute("show server_version").fetchone()
-            typer.echo(f"mode: server\nurl: {target}\nreachable: yes (PostgreSQL {version[0] if version else '?'})")
+            typer.echo(
+                f"mode: server\nurl: {target}\nreachable: yes (PostgreSQL {version[0] if version else '?'})"
+            )
         except psycopg.OperationalError as exc:
             typer.echo(f"mode: server\nurl: {target}\nreachable: no ({exc})")
             raise typer.Exit(1) from None
@@ -53,7 +57,9 @@ def status() -> None:
     st = embedded.status(settings.pgdata)
     typer.echo(f"mode: embedded\ndata dir: {st.pgdata}")
     if st.running:
-        typer.echo(f"running: yes (pid {st.pid})\nurl: {st.url(settings.embedded_database)}")
+        typer.echo(
+            f"running: yes (pid {st.pid})\nurl: {st.url(settings.embedded_database)}"
+        )
     else:
         typer.echo("running: no (start it with `ecom db up`)")
         raise typer.Exit(3)

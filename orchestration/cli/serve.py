@@ -11,7 +11,10 @@ import typer
 
 from orchestration.paths import REPO_ROOT
 
-app = typer.Typer(help="Start a service: dagster (webserver + daemon).", no_args_is_help=True)
+app = typer.Typer(
+    help="Start a service (bound to 127.0.0.1 by default): dagster, mlflow.",
+    no_args_is_help=True,
+)
 
 
 def _bin(name: str) -> str:
@@ -29,5 +32,35 @@ def dagster(
 
     env = dict(os.environ, DAGSTER_HOME=str(ensure_dagster_home()))
     raise typer.Exit(
-        subprocess.call([_bin("dagster"), "dev", "-h", host, "-p", str(port)], cwd=REPO_ROOT, env=env)
+        subprocess.call(
+            [_bin("dagster"), "dev", "-h", host, "-p", str(port)],
+            cwd=REPO_ROOT,
+            env=env,
+        )
     )
+
+
+@app.command()
+def mlflow(
+    host: str = typer.Option("127.0.0.1", help="bind address"),
+    port: int = typer.Option(5000, help="port"),
+) -> None:
+    """The MLflow UI on the project's tracking store (MLFLOW_TRACKING_URI or var/mlflow)."""
+    from warehouse.settings import get_settings
+
+    root = get_settings().home / "mlflow"
+    root.mkdir(parents=True, exist_ok=True)
+    backend = os.environ.get("MLFLOW_TRACKING_URI") or f"sqlite:///{root / 'mlflow.db'}"
+    cmd = [
+        _bin("mlflow"),
+        "ui",
+        "--backend-store-uri",
+        backend,
+        "-h",
+        host,
+        "-p",
+        str(port),
+    ]
+    if backend.startswith("sqlite:"):
+        cmd += ["--default-artifact-root", str(root / "artifacts")]
+    raise typer.Exit(subprocess.call(cmd, cwd=REPO_ROOT))

@@ -1,0 +1,26 @@
+"""The one Dagster `Definitions` for the platform (`dagster dev` loads it via pyproject)."""
+
+from __future__ import annotations
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from orchestration.assets.raw import generated_batch, raw_expectations, raw_tables
+from orchestration.assets.warehouse import DBT_PROJECT, warehouse_dbt
+from orchestration.dbt_runner import dbt_executable
+from orchestration.jobs import daily_incremental_job, full_refresh_job, load_landed_job
+from orchestration.resources import WarehouseResource
+from orchestration.schedules import daily_incremental_schedule
+from orchestration.sensors import landed_batch_sensor, run_failure_reporter
+
+defs = dg.Definitions(
+    assets=[generated_batch, raw_tables, warehouse_dbt],
+    asset_checks=[raw_expectations],
+    jobs=[full_refresh_job, daily_incremental_job, load_landed_job],
+    schedules=[daily_incremental_schedule],
+    sensors=[landed_batch_sensor, run_failure_reporter],
+    resources={
+        "warehouse": WarehouseResource(),  # ECOM_DATABASE_URL or the embedded server
+        "dbt": DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable()),
+    },
+)

@@ -1,0 +1,16 @@
+"""Dagster resources: the warehouse connection (settings come from the environment)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The PostgreSQL warehouse. `database_url` empty → ECOM_DATABASE_URL, else the embedded server."""
+
+    database_url: str = ""
+
+    def url(self) -> str:
+        from warehouse.connection import database_url
+
+        return self.database_url or database_url(start=True)

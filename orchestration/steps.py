@@ -1,0 +1,116 @@
+"""Plain functions behind the raw-layer assets (landing files and the raw load)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestration.batches import LandedBatch, latest_batch, unloaded_batches
+from orchestration.paths import landing_dir
+
+
+def initial_batch_dir(scale: float, seed: int, faults: Sequence[str] = ()) -> Path:
+    suffix = f"-faults-{'-'.join(sorted(faults))}" if faults else ""
+    return landing_dir() / f"initial-s{scale:g}-seed{seed}{suffix}"
+
+
+def land_initial_batch(scale: float, seed: int, faults: Sequence[str] = ()) -> Path:
+    """Generate the initial (two-year) batch into the landing directory unless it is already there."""
+    import seeds_generator
+
+    out = initial_batch_dir(scale, seed, faults)
+    if not (out / "manifest.json").exists():
+        seeds_generator.generate(
+            out, scale=scale, seed=seed, inject_faults=list(faults)
+        )
+    return out
+
+
+def land_next_batch(days: int = 1, faults: Sequence[str] = ()) -> Path:
+    """Generate the next `days` days after the latest landed batch (an incremental batch)."""
+    import seeds_generator
+
+    previous = latest_batch(landing_dir())
+    if previous is None:
+        raise RuntimeError(
+            f"no batch in {landing_dir()} to continue from; materialize the initial batch first "
+            "(job `full_refresh` or `ecom run`)"
+        )
+    manifest = json.loads((previous.path / "manifest.json").read_text())
+    suffix = f"-faults-{'-'.join(sorted(faults))}" if faults else ""
+    out = landing_dir() / f"increment-{manifest['window_end']}-plus{days}d{suffix}"
+    if not (out / "manifest.json").exists():
+        seeds_generator.generate_increment(
+            previous.path, out, days=days, inject_faults=list(faults)
+        )
+    return out
+
+
+def csv_preview_markdown(path: Path, rows: int = 5) -> str:
+    """The header and first rows of a CSV as a markdown table (for the Dagster UI)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.reader(fh)
+        header = next(reader, [])
+        body = [row for _, row in zip(range(rows), reader, strict=False)]
+    if not header:
+        return "_empty file_"
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += [
+        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |"
+        for row in body
+    ]
+    return "\n".join(lines)
+
+
+@dataclass
+class PendingLoad:
+    batch_ids: list[str]
+    rows_by_table: dict[str, int]
+
+
+def load_pending_batches(url: str) -> PendingLoad:
+    """Validate and load, in order, every landed batch not yet in raw (idempotent)."""
+    from warehouse.loader import load_batch, loaded_batches
+
+    loaded = {b["batch_id"] for b in loaded_batches(url)}
+    done: list[str] = []
+    rows: dict[str, int] = {}
+    for batch in unloaded_batches(landing_dir(), loaded):
+        result = load_batch(batch.path, url)
+        done.append(result.batch_id)
+        for table, n in result.tables.items():
+            rows[table] = rows.get(table, 0) + n
+    return PendingLoad(done, rows)
+
+
+def raw_row_counts(url: str, tables: list[str]) -> dict[str, int]:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as conn:
+        return {
+            t: conn.execute(
+                sql.SQL("select count(*) from raw.{}").format(sql.Identifier(t))
+            ).fetchone()[0]
+            for t in tables
+        }
+
+
+def batches_to_validate(url: str) -> list[LandedBatch]:
+    """The landed batches the next load would pick up; the latest one when all are loaded."""
+    from warehouse.loader import loaded_batches
+
+    pending = unloaded_batches(
+        landing_dir(), {b["batch_id"] for b in loaded_batches(url)}
+    )
+    if pending:
+        return pending
+    latest = latest_batch(landing_dir())
+    if latest is None:
+        raise RuntimeError(
+            f"no landed batch in {landing_dir()}; materialize landing first"
+        )
+    return [latest]
