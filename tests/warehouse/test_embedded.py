@@ -20,7 +20,9 @@ ECOM = str(Path(sys.executable).with_name("ecom"))
 def _ecom(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "ECOM_DATABASE_URL"}
     env["ECOM_HOME"] = str(home)
-    return subprocess.run([ECOM, *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [ECOM, *args], env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_session_warehouse_is_embedded_postgres(embedded_url: str) -> None:
@@ -29,7 +31,9 @@ def test_session_warehouse_is_embedded_postgres(embedded_url: str) -> None:
         db = conn.execute("select current_database()").fetchone()[0]
     assert version.startswith("16"), version
     assert db == "ecom"
-    assert connection_parts(embedded_url)["host"].startswith("/"), "embedded server uses a unix socket"
+    assert connection_parts(embedded_url)["host"].startswith("/"), (
+        "embedded server uses a unix socket"
+    )
 
 
 def test_server_lifecycle_persists_across_processes(tmp_path: Path) -> None:
@@ -45,7 +49,9 @@ def test_server_lifecycle_persists_across_processes(tmp_path: Path) -> None:
         status = _ecom(home, "db", "status")
         assert status.returncode == 0 and "running: yes" in status.stdout
         assert _ecom(home, "db", "url").stdout.strip() == url
-        assert (home / "pgdata" / "PG_VERSION").exists(), "data dir is project-local (under ECOM_HOME)"
+        assert (home / "pgdata" / "PG_VERSION").exists(), (
+            "data dir is project-local (under ECOM_HOME)"
+        )
     finally:
         down = _ecom(home, "db", "down")
     assert down.returncode == 0 and "stopped" in down.stdout
@@ -77,7 +83,13 @@ def test_dbt_env_and_sqlalchemy_url_for_socket_and_tcp() -> None:
         "ECOM_DB_PASSWORD": "",
         "ECOM_DB_NAME": "ecom",
     }
-    assert sqlalchemy_url(sock) == "postgresql+psycopg://postgres@/ecom?host=/tmp/pg&port=5432"
+    assert (
+        sqlalchemy_url(sock)
+        == "postgresql+psycopg://postgres@/ecom?host=/tmp/pg&port=5432"
+    )
     tcp = "postgresql://analyst:s%40cret@db.internal:6543/shop"
     assert dbt_env(tcp)["ECOM_DB_PASSWORD"] == "s@cret"
-    assert sqlalchemy_url(tcp) == "postgresql+psycopg://analyst:s%40cret@db.internal:6543/shop"
+    assert (
+        sqlalchemy_url(tcp)
+        == "postgresql+psycopg://analyst:s%40cret@db.internal:6543/shop"
+    )

@@ -1,0 +1,272 @@
+"""The raw load (`ecom load DIR`): verify, validate, then COPY a whole batch in one transaction.
+
+Steps, each of which stops the load before anything is written:
+1. read manifest.json; a batch already in the ledger with the same manifest hash is skipped,
+   the same batch_id with a different hash is refused;
+2. every file's sha256 must match the manifest;
+3. raw validation (great-expectations suites from the contract) must pass, unless disabled;
+4. every file's header must be the contract's columns, as the manifest says.
+Then every table is streamed with COPY FROM STDIN into raw.<table> and the batch is recorded in
+raw._batches, all in a single transaction: the whole batch is in raw or none of it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from seeds_generator.schema import get_table
+from warehouse.connection import connect, database_url
+from warehouse.raw_ddl import (
+    BATCH_SETTING,
+    LEDGER_TABLE,
+    RAW_SCHEMA,
+    SOURCE_FILE_SETTING,
+    RawSchemaError,
+    ensure_raw_schema,
+)
+from warehouse.raw_validation import RawValidationError, validate_batch
+from warehouse.raw_validation.frames import read_header
+from warehouse.raw_validation.manifest import (
+    BatchManifest,
+    ManifestError,
+    read_manifest,
+)
+
+log = logging.getLogger(__name__)
+
+CHUNK_BYTES = 1 << 20
+
+
+@dataclass
+class LoadResult:
+    """Outcome of load_batch: rows loaded per table (the ledger's counts when skipped)."""
+
+    batch_id: str
+    tables: dict[str, int]
+    skipped: bool
+    seconds: float
+
+
+class LoadError(Exception):
+    """The batch cannot be loaded: checksum mismatch, missing file, manifest or ledger conflict."""
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def verify_checksums(manifest: BatchManifest) -> None:
+    """Every file of the manifest exists and has the sha256 the manifest records."""
+    for name, entry in manifest.tables.items():
+        path = manifest.path(name)
+        if not path.is_file():
+            raise LoadError(
+                f"batch {manifest.batch_id}: file {path} for table {name!r} is missing"
+            )
+        actual = file_sha256(path)
+        if actual != entry.sha256:
+            raise LoadError(
+                f"batch {manifest.batch_id}: checksum mismatch for {path}: "
+                f"manifest says sha256 {entry.sha256}, file has {actual}"
+            )
+
+
+def verify_headers(manifest: BatchManifest) -> None:
+    """Every file's header is the contract's column list, and the manifest says the same.
+
+    With validation on, a renamed/missing/reordered column has already been reported by the
+    expectation suite (with details); this also guards loads with validation off.
+    """
+    for name, entry in manifest.tables.items():
+        header = read_header(manifest.path(name))
+        expected = get_table(name).column_names
+        if header != expected:
+            raise LoadError(
+                f"batch {manifest.batch_id}: {entry.file} has columns {header}, "
+                f"the raw contract for {name!r} expects {expected}"
+            )
+        if list(entry.columns) != header:
+            raise LoadError(
+                f"batch {manifest.batch_id}: {entry.file} header {header} does not match the "
+                f"manifest's columns {list(entry.columns)}"
+            )
+
+
+def _ledger_row(
+    conn: psycopg.Connection, batch_id: str
+) -> tuple[str, dict[str, int]] | None:
+    row = conn.execute(
+        sql.SQL(
+            "select manifest_sha256, row_counts from {}.{} where batch_id = %s"
+        ).format(sql.Identifier(RAW_SCHEMA), sql.Identifier(LEDGER_TABLE)),
+        (batch_id,),
+    ).fetchone()
+    return (row[0], dict(row[1])) if row else None
+
+
+def _already_loaded(
+    conn: psycopg.Connection, manifest: BatchManifest
+) -> dict[str, int] | None:
+    """The ledger's row counts when this exact batch is loaded; LoadError on a conflicting one."""
+    row = _ledger_row(conn, manifest.batch_id)
+    if row is None:
+        return None
+    sha, counts = row
+    if sha != manifest.sha256:
+        raise LoadError(
+            f"batch {manifest.batch_id} is already loaded with a different manifest "
+            f"(ledger sha256 {sha}, this manifest {manifest.sha256}); raw is append-only, so a changed "
+            "batch needs a new batch_id"
+        )
+    return counts
+
+
+def _copy_table(cur: psycopg.Cursor, manifest: BatchManifest, name: str) -> int:
+    entry = manifest.tables[name]
+    cur.execute("select set_config(%s, %s, true)", (SOURCE_FILE_SETTING, entry.file))
+    statement = sql.SQL(
+        "copy {}.{} ({}) from stdin with (format csv, header true, encoding 'UTF8')"
+    ).format(
+        sql.Identifier(RAW_SCHEMA),
+        sql.Identifier(name),
+        sql.SQL(", ").join(sql.Identifier(c) for c in get_table(name).column_names),
+    )
+    try:
+        with manifest.path(name).open("rb") as fh, cur.copy(statement) as copy:
+            while chunk := fh.read(CHUNK_BYTES):
+                copy.write(chunk)
+    except psycopg.Error as exc:
+        # PostgreSQL's message names the column and CSV line; the transaction rolls back
+        raise LoadError(
+            f"batch {manifest.batch_id}: COPY of {entry.file} into raw.{name} failed, "
+            f"nothing of the batch was loaded: {exc}"
+        ) from exc
+    rows = cur.rowcount
+    if rows != entry.rows:
+        raise LoadError(
+            f"batch {manifest.batch_id}: {entry.file} held {rows} rows, the manifest says {entry.rows}"
+        )
+    return rows
+
+
+def _record(
+    cur: psycopg.Cursor, manifest: BatchManifest, counts: dict[str, int]
+) -> None:
+    cur.execute(
+        sql.SQL(
+            "insert into {}.{} (batch_id, manifest_sha256, parent_batch_id, window_start, window_end,"
+            " source_dir, row_counts) values (%s, %s, %s, %s, %s, %s, %s)"
+        ).format(sql.Identifier(RAW_SCHEMA), sql.Identifier(LEDGER_TABLE)),
+        (
+            manifest.batch_id,
+            manifest.sha256,
+            manifest.parent_batch_id,
+            manifest.window_start,
+            manifest.window_end,
+            str(manifest.batch_dir.resolve()),
+            json.dumps(counts),
+        ),
+    )
+
+
+def _copy_batch(
+    conn: psycopg.Connection, manifest: BatchManifest
+) -> dict[str, int] | None:
+    """COPY every table and write the ledger row in one transaction; None if a racing load won."""
+    with conn.transaction(), conn.cursor() as cur:
+        # self-conflicting lock: concurrent loads queue here, readers of the ledger are not blocked
+        cur.execute(
+            sql.SQL("lock table {}.{} in share row exclusive mode").format(
+                sql.Identifier(RAW_SCHEMA), sql.Identifier(LEDGER_TABLE)
+            )
+        )
+        if _already_loaded(conn, manifest) is not None:
+            return None
+        cur.execute(
+            "select set_config(%s, %s, true)", (BATCH_SETTING, manifest.batch_id)
+        )
+        counts = {name: _copy_table(cur, manifest, name) for name in manifest.tables}
+        _record(cur, manifest, counts)
+    return counts
+
+
+def load_batch(
+    batch_dir: Path, url: str | None = None, *, validate: bool = True
+) -> LoadResult:
+    """Load one generated batch into the raw schema, all or nothing.
+
+    Args:
+        batch_dir: directory holding manifest.json and one CSV per table.
+        url: libpq URL/conninfo of the warehouse; default `warehouse.connection.database_url()`.
+        validate: run raw validation first (RawValidationError stops the load).
+
+    Returns:
+        LoadResult; `skipped` is True when the identical batch was already loaded.
+    """
+    started = time.perf_counter()
+    try:
+        manifest = read_manifest(Path(batch_dir))
+    except ManifestError as exc:
+        raise LoadError(str(exc)) from None
+    with connect(url or database_url(), autocommit=True) as conn:
+        try:
+            ensure_raw_schema(conn)
+        except RawSchemaError as exc:
+            raise LoadError(str(exc)) from None
+        with conn.transaction():
+            counts = _already_loaded(conn, manifest)
+        skipped = counts is not None
+        if counts is None:
+            verify_checksums(manifest)
+            if validate:
+                report = validate_batch(manifest.batch_dir)
+                if not report.success:
+                    raise RawValidationError(report)
+            verify_headers(manifest)
+            counts = _copy_batch(conn, manifest)
+            if counts is None:  # a concurrent load of the same batch committed first
+                skipped = True
+                with conn.transaction():
+                    counts = _already_loaded(conn, manifest) or {}
+    seconds = time.perf_counter() - started
+    if skipped:
+        log.info("batch %s is already loaded; nothing to do", manifest.batch_id)
+    else:
+        log.info(
+            "loaded batch %s: %d rows in %.1fs",
+            manifest.batch_id,
+            sum(counts.values()),
+            seconds,
+        )
+    return LoadResult(manifest.batch_id, counts, skipped=skipped, seconds=seconds)
+
+
+def loaded_batches(url: str | None = None) -> list[dict]:
+    """Rows of the raw._batches ledger, oldest first ([] when nothing was ever loaded)."""
+    with connect(url or database_url()) as conn:
+        exists = conn.execute(
+            "select to_regclass(%s)", (f"{RAW_SCHEMA}.{LEDGER_TABLE}",)
+        ).fetchone()
+        if exists is None or exists[0] is None:
+            return []
+        cur = conn.cursor(row_factory=dict_row)
+        return cur.execute(
+            sql.SQL(
+                "select batch_id, manifest_sha256, parent_batch_id, window_start, window_end, source_dir,"
+                " loaded_at, row_counts from {}.{} order by loaded_at, batch_id"
+            ).format(sql.Identifier(RAW_SCHEMA), sql.Identifier(LEDGER_TABLE))
+        ).fetchall()

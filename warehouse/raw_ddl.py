@@ -1,0 +1,119 @@
+"""DDL of the `raw` schema: one typed table per contract table, plus the batch ledger.
+
+Design choices (see docs/quality-gates.md):
+
+* Every contract column is nullable and there are no keys or constraints in raw: raw validation
+  (great-expectations) is the gate, and products/customers legitimately repeat their ids across
+  batches (new versions). DDL constraints would turn a validation report into a bare COPY error.
+* The load metadata columns are NOT NULL and default to per-transaction settings, so COPY can
+  stream the CSV untouched while every row is stamped:
+  `_batch_id`/`_source_file` default to `current_setting('ecom.batch_id'/'ecom.source_file')`
+  (set with `set_config(..., is_local => true)` inside the load transaction) and `_loaded_at`
+  to `now()`, i.e. the transaction start, one timestamp per batch. Inserting into raw without
+  those settings fails loudly.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg import sql
+
+from seeds_generator.schema import PG_TYPES, TABLES, Table
+
+RAW_SCHEMA = "raw"
+LEDGER_TABLE = "_batches"
+BATCH_SETTING = "ecom.batch_id"
+SOURCE_FILE_SETTING = "ecom.source_file"
+# Serialises concurrent DDL of the raw schema (arbitrary constant key).
+_DDL_LOCK_KEY = 7_302_114_001
+
+METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("_batch_id", "text", f"current_setting('{BATCH_SETTING}')"),
+    ("_loaded_at", "timestamptz", "now()"),
+    ("_source_file", "text", f"current_setting('{SOURCE_FILE_SETTING}')"),
+)
+
+
+class RawSchemaError(RuntimeError):
+    """An existing raw table does not have the columns the contract expects."""
+
+
+def expected_columns(table: Table) -> list[tuple[str, str]]:
+    """(name, PostgreSQL type) of every column of raw.<table>, metadata last."""
+    return [(c.name, PG_TYPES[c.type]) for c in table.columns] + [
+        (n, t) for n, t, _ in METADATA_COLUMNS
+    ]
+
+
+def create_table_sql(table: Table) -> sql.Composed:
+    """`create table if not exists raw.<table>` with contract columns and load metadata."""
+    columns = [
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(PG_TYPES[c.type]))
+        for c in table.columns
+    ]
+    columns += [
+        sql.SQL("{} {} not null default {}").format(
+            sql.Identifier(name), sql.SQL(pg_type), sql.SQL(default)
+        )
+        for name, pg_type, default in METADATA_COLUMNS
+    ]
+    return sql.SQL("create table if not exists {}.{} ({})").format(
+        sql.Identifier(RAW_SCHEMA),
+        sql.Identifier(table.name),
+        sql.SQL(", ").join(columns),
+    )
+
+
+def create_ledger_sql() -> sql.Composed:
+    """The ledger: one row per loaded batch."""
+    return sql.SQL(
+        """create table if not exists {}.{} (
+            batch_id text primary key,
+            manifest_sha256 text not null,
+            parent_batch_id text,
+            window_start text,
+            window_end text,
+            source_dir text not null,
+            loaded_at timestamptz not null default now(),
+            row_counts jsonb not null
+        )"""
+    ).format(sql.Identifier(RAW_SCHEMA), sql.Identifier(LEDGER_TABLE))
+
+
+def _existing_columns(conn: psycopg.Connection, table: str) -> list[tuple[str, str]]:
+    rows = conn.execute(
+        """select a.attname, format_type(a.atttypid, a.atttypmod)
+           from pg_attribute a
+           where a.attrelid = to_regclass(%s) and a.attnum > 0 and not a.attisdropped
+           order by a.attnum""",
+        (f"{RAW_SCHEMA}.{table}",),
+    ).fetchall()
+    return [(name, pg_type) for name, pg_type in rows]
+
+
+def _normalise(pg_type: str) -> str:
+    return pg_type.replace(", ", ",").replace("timestamp with time zone", "timestamptz")
+
+
+def check_table(conn: psycopg.Connection, table: Table) -> None:
+    """Raise RawSchemaError when raw.<table> exists with columns other than the contract's."""
+    existing = [(n, _normalise(t)) for n, t in _existing_columns(conn, table.name)]
+    expected = [(n, _normalise(t)) for n, t in expected_columns(table)]
+    if existing and existing != expected:
+        raise RawSchemaError(
+            f"raw.{table.name} exists but does not match the contract: expected {expected}, found {existing}. "
+            "Migrate or drop the raw table (raw is append-only; the contract changed)."
+        )
+
+
+def ensure_raw_schema(conn: psycopg.Connection) -> None:
+    """Create the raw schema, its tables and the ledger if missing, in one transaction; idempotent."""
+    with conn.transaction():
+        conn.execute("select pg_advisory_xact_lock(%s)", (_DDL_LOCK_KEY,))
+        conn.execute(
+            sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA))
+        )
+        for table in TABLES:
+            conn.execute(create_table_sql(table))
+            check_table(conn, table)
+        conn.execute(create_ledger_sql())
