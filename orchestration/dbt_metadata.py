@@ -31,14 +31,7 @@ def with_row_counts(
     with psycopg.connect(url, autocommit=True) as conn:
         for event in events:
             if isinstance(event, dg.Output | dg.AssetMaterialization):
-                node = nodes.get(str(event.metadata.get("unique_id", "")).strip("'\""))
-                if node is None:
-                    uid = event.metadata.get("unique_id")
-                    node = (
-                        nodes.get(getattr(uid, "value", uid))
-                        if uid is not None
-                        else None
-                    )
+                node = nodes.get(_unique_id(event.metadata.get("unique_id")))
                 if node and node.get("config", {}).get("materialized") in _COUNTED:
                     count = _count(
                         conn, node["schema"], node.get("alias") or node["name"]
@@ -51,6 +44,11 @@ def with_row_counts(
                             }
                         )
             yield event
+
+
+def _unique_id(raw: Any) -> str:
+    value = raw.value if isinstance(raw, dg.MetadataValue) else raw
+    return str(value or "")
 
 
 def _count(conn: psycopg.Connection, schema: str, table: str) -> int | None:

@@ -90,13 +90,13 @@ def raw_row_counts(url: str, tables: list[str]) -> dict[str, int]:
     import psycopg
     from psycopg import sql
 
+    counts: dict[str, int] = {}
     with psycopg.connect(url) as conn:
-        return {
-            t: conn.execute(
-                sql.SQL("select count(*) from raw.{}").format(sql.Identifier(t))
-            ).fetchone()[0]
-            for t in tables
-        }
+        for t in tables:
+            query = sql.SQL("select count(*) from raw.{}").format(sql.Identifier(t))
+            row = conn.execute(query).fetchone()
+            counts[t] = int(row[0]) if row else 0
+    return counts
 
 
 def batches_to_validate(url: str) -> list[LandedBatch]:

@@ -13,7 +13,9 @@ from warehouse import embedded
 from warehouse.settings import WarehouseSettings, get_settings
 
 
-def database_url(settings: WarehouseSettings | None = None, *, start: bool = True) -> str:
+def database_url(
+    settings: WarehouseSettings | None = None, *, start: bool = True
+) -> str:
     """The libpq URL of the warehouse.
 
     With `ECOM_DATABASE_URL` set, that URL. Otherwise the embedded server's URL, starting the
@@ -26,11 +28,15 @@ def database_url(settings: WarehouseSettings | None = None, *, start: bool = Tru
         return embedded.ensure_running(settings.pgdata, settings.embedded_database)
     url = embedded.status(settings.pgdata).url(settings.embedded_database)
     if url is None:
-        raise RuntimeError("the embedded warehouse is not running; start it with `ecom db up`")
+        raise RuntimeError(
+            "the embedded warehouse is not running; start it with `ecom db up`"
+        )
     return url
 
 
-def connect(url: str | None = None, *, autocommit: bool = False, **kwargs) -> psycopg.Connection:
+def connect(
+    url: str | None = None, *, autocommit: bool = False, **kwargs
+) -> psycopg.Connection:
     """Open a psycopg 3 connection to the warehouse (or to `url`)."""
     return psycopg.connect(url or database_url(), autocommit=autocommit, **kwargs)
 

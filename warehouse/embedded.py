@@ -49,7 +49,9 @@ def status(pgdata: Path) -> EmbeddedStatus:
     info = PostmasterInfo.read_from_pgdata(pgdata)
     if info is None or not info.is_running() or info.status != "ready":
         return EmbeddedStatus(running=False, pgdata=pgdata)
-    return EmbeddedStatus(running=True, pgdata=pgdata, pid=info.pid, socket_dir=Path(info.socket_dir))
+    return EmbeddedStatus(
+        running=True, pgdata=pgdata, pid=info.pid, socket_dir=Path(info.socket_dir)
+    )
 
 
 def ensure_running(pgdata: Path, database: str) -> str:
@@ -63,11 +65,15 @@ def ensure_running(pgdata: Path, database: str) -> str:
         pgserver.get_server(pgdata, cleanup_mode=None)
         current = status(pgdata)
         if not current.running:
-            raise RuntimeError(f"embedded PostgreSQL did not start; see the log at {pgdata / 'log'}")
+            raise RuntimeError(
+                f"embedded PostgreSQL did not start; see the log at {pgdata / 'log'}"
+            )
     admin_url = current.url("postgres")
     assert admin_url is not None
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = conn.execute("select 1 from pg_database where datname = %s", (database,)).fetchone()
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (database,)
+        ).fetchone()
         if not exists:
             conn.execute(sql.SQL("create database {}").format(sql.Identifier(database)))
     url = current.url(database)
@@ -80,7 +86,7 @@ def stop(pgdata: Path) -> bool:
     if not status(pgdata).running:
         return False
     _import_pgserver()
-    from pgserver._commands import pg_ctl
+    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
 
     from warehouse._pgserver_user import server_system_user
 

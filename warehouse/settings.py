@@ -23,15 +23,21 @@ class WarehouseSettings(BaseSettings):
     `database_url` unset means: use the embedded PostgreSQL (pgserver) under `home/pgdata`.
     """
 
-    model_config = SettingsConfigDict(env_prefix="ECOM_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="ECOM_", env_file=".env", extra="ignore"
+    )
 
     database_url: str | None = Field(
         default=None,
         description="libpq URL of a PostgreSQL server, e.g. postgresql://user@127.0.0.1:5432/ecom. "
         "Unset: the embedded server is used.",
     )
-    home: Path = Field(default_factory=_default_home, description="project-local state directory")
-    embedded_database: str = Field(default="ecom", description="database created in the embedded server")
+    home: Path = Field(
+        default_factory=_default_home, description="project-local state directory"
+    )
+    embedded_database: str = Field(
+        default="ecom", description="database created in the embedded server"
+    )
 
     @property
     def pgdata(self) -> Path:
