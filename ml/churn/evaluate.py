@@ -1,0 +1,150 @@
+"""Classification metrics, the quality bar and evaluation plots for churn probabilities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sklearn.calibration import calibration_curve
+from sklearn.metrics import (
+    accuracy_score,
+    average_precision_score,
+    brier_score_loss,
+    f1_score,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
+
+#: Issue #5 quality bar: accuracy and ROC AUC relative to the oracle on the same customers.
+MIN_ACCURACY = 0.85
+MIN_ORACLE_RATIO = 0.97
+#: Keys of `classification_metrics` usable as a gate metric.
+METRIC_NAMES = ("roc_auc", "pr_auc", "accuracy", "f1", "brier", "top_decile_lift")
+
+
+def _check(y_true: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    y = np.asarray(y_true).astype(int)
+    prob = np.asarray(p, dtype=float)
+    if y.shape != prob.shape or y.ndim != 1:
+        raise ValueError(
+            f"labels and probabilities must be 1-d of equal length, got {y.shape} and {prob.shape}"
+        )
+    if y.size == 0:
+        raise ValueError("cannot evaluate on an empty evaluation set")
+    if not set(np.unique(y)) <= {0, 1}:
+        raise ValueError(
+            f"labels must be 0/1, got values {sorted(set(np.unique(y)))[:5]}"
+        )
+    if len(np.unique(y)) < 2:
+        raise ValueError("the evaluation set holds only one class: AUCs are undefined")
+    if not np.all(np.isfinite(prob)) or prob.min() < 0 or prob.max() > 1:
+        raise ValueError("probabilities must be finite numbers in [0, 1]")
+    return y, prob
+
+
+def top_decile_lift(y_true: np.ndarray, p: np.ndarray) -> float:
+    """Positive rate among the 10% highest scores divided by the overall positive rate."""
+    y, prob = _check(y_true, p)
+    k = max(1, int(np.ceil(0.1 * y.size)))
+    top = np.argsort(-prob, kind="stable")[:k]
+    return float(y[top].mean() / y.mean())
+
+
+def classification_metrics(
+    y_true: np.ndarray, p: np.ndarray, threshold: float = 0.5
+) -> dict[str, float]:
+    """ROC AUC, PR AUC (average precision), accuracy, F1, Brier score and top-decile lift."""
+    y, prob = _check(y_true, p)
+    predicted = (prob >= threshold).astype(int)
+    return {
+        "roc_auc": float(roc_auc_score(y, prob)),
+        "pr_auc": float(average_precision_score(y, prob)),
+        "accuracy": float(accuracy_score(y, predicted)),
+        "f1": float(f1_score(y, predicted, zero_division=0)),
+        "brier": float(brier_score_loss(y, prob)),
+        "top_decile_lift": top_decile_lift(y, prob),
+        "positive_rate": float(y.mean()),
+        "n": float(y.size),
+    }
+
+
+@dataclass(frozen=True)
+class QualityBar:
+    """accuracy >= min_accuracy AND roc_auc >= min_oracle_ratio * oracle_auc."""
+
+    min_accuracy: float = MIN_ACCURACY
+    min_oracle_ratio: float = MIN_ORACLE_RATIO
+
+    def check(
+        self, metrics: dict[str, float], oracle_auc: float | None
+    ) -> dict[str, object]:
+        """Verdict with each part.
+
+        Without an oracle (data that is not generated: no truth) the AUC part is unknown
+        (`auc_ok` None) and the bar is judged on accuracy alone.
+        """
+        accuracy_ok = metrics["accuracy"] >= self.min_accuracy
+        ratio = None if oracle_auc is None else metrics["roc_auc"] / oracle_auc
+        auc_ok = None if ratio is None else ratio >= self.min_oracle_ratio
+        return {
+            "accuracy_ok": accuracy_ok,
+            "oracle_ratio": ratio,
+            "auc_ok": auc_ok,
+            "passed": bool(accuracy_ok and auc_ok is not False),
+        }
+
+
+def save_evaluation_plots(
+    y_true: np.ndarray, p: np.ndarray, out_dir: Path, title: str = "churn"
+) -> list[Path]:
+    """ROC, precision-recall and calibration plots as PNGs in `out_dir`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    y, prob = _check(y_true, p)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+
+    fpr, tpr, _ = roc_curve(y, prob)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot(fpr, tpr, label=f"AUC {roc_auc_score(y, prob):.3f}")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey")
+    ax.set(
+        xlabel="false positive rate", ylabel="true positive rate", title=f"{title}: ROC"
+    )
+    ax.legend(loc="lower right")
+    paths.append(_save(fig, out_dir / "roc_curve.png"))
+
+    precision, recall, _ = precision_recall_curve(y, prob)
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot(recall, precision, label=f"AP {average_precision_score(y, prob):.3f}")
+    ax.axhline(y.mean(), linestyle="--", color="grey", label="base rate")
+    ax.set(xlabel="recall", ylabel="precision", title=f"{title}: precision-recall")
+    ax.legend(loc="lower left")
+    paths.append(_save(fig, out_dir / "pr_curve.png"))
+
+    observed, predicted = calibration_curve(y, prob, n_bins=10, strategy="quantile")
+    fig, ax = plt.subplots(figsize=(5, 5))
+    ax.plot(predicted, observed, marker="o", label="model")
+    ax.plot([0, 1], [0, 1], linestyle="--", color="grey", label="perfect")
+    ax.set(
+        xlabel="mean predicted churn probability",
+        ylabel="observed churn rate",
+        title=f"{title}: calibration (deciles)",
+    )
+    ax.legend(loc="upper left")
+    paths.append(_save(fig, out_dir / "calibration_curve.png"))
+    return paths
+
+
+def _save(fig, path: Path) -> Path:
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
