@@ -1,7 +1,7 @@
 """Low-rank preferences: each customer's consideration set and exact choice probabilities.
 
-Every customer has a consideration set ("pool") of POOL_SIZE product slots drawn by popularity
-(with replacement). Purchases and views pick a slot with probability proportional to
+Every customer has a consideration set ("pool") of POOL_SIZE product slots drawn (with
+replacement) with probability ∝ popularity * exp(POOL_AFFINITY * u_c . v_p). Purchases and views pick a slot with probability proportional to
 exp(u_c . v_p), so P(product | customer) = sum over the product's slots of exp(u_c . v_p) / Z_c:
 a sampling-importance-resampling approximation of P ∝ exp(u_c . v_p + log popularity_p) that
 is exact for the generator (the truth file stores these exact probabilities).
@@ -17,6 +17,8 @@ from seeds_generator.rng import stream
 
 POOL_SIZE = 128
 BLOCK = 4096
+# how strongly shared taste (vs popularity alone) shapes the consideration sets
+POOL_AFFINITY = 3.0
 
 
 def popularity_cdf(log_pop: np.ndarray) -> np.ndarray:
@@ -25,18 +27,42 @@ def popularity_cdf(log_pop: np.ndarray) -> np.ndarray:
     return cdf / cdf[-1]
 
 
-def pools(seed: int, customer_ids: np.ndarray, log_pop: np.ndarray) -> np.ndarray:
-    """Product indices (n x POOL_SIZE, int32) of the customers' consideration sets."""
-    cdf = popularity_cdf(log_pop)
+def pools(
+    seed: int,
+    customer_ids: np.ndarray,
+    log_pop: np.ndarray,
+    cust_factors: np.ndarray,
+    prod_factors: np.ndarray,
+    affinity_weight: float = POOL_AFFINITY,
+) -> np.ndarray:
+    """Product indices (n x POOL_SIZE, int32) of the customers' consideration sets.
+
+    Slots are drawn with probability ∝ popularity_p * exp(affinity_weight * u_c . v_p), so the
+    sets share the low-rank taste structure (collaborative filtering can learn it) instead of
+    being private popularity draws. Rows of `cust_factors` align with `customer_ids`.
+    """
     out = np.empty((customer_ids.size, POOL_SIZE), dtype=np.int32)
     blocks = (customer_ids - 1) // BLOCK
+    n_products = log_pop.size
     for blk in np.unique(blocks):
         sel = np.flatnonzero(blocks == blk)
         rng = stream(seed, "pool", int(blk))
-        block_pool = np.searchsorted(cdf, rng.random((BLOCK, POOL_SIZE)), side="right")
-        out[sel] = np.minimum(
-            block_pool[(customer_ids[sel] - 1) % BLOCK], log_pop.size - 1
+        u = rng.random((BLOCK, POOL_SIZE))[(customer_ids[sel] - 1) % BLOCK]
+        logits = log_pop[None, :] + affinity_weight * (
+            cust_factors[sel] @ prod_factors.T
         )
+        logits -= logits.max(axis=1, keepdims=True)
+        cdf = np.cumsum(np.exp(logits), axis=1)
+        cdf /= cdf[:, -1:]
+        cdf[:, -1] = 1.0
+        # one searchsorted over all rows: row i's cdf lives in [i, i + 1]
+        offsets = np.arange(sel.size, dtype=np.float64)[:, None]
+        flat = (cdf + offsets).ravel()
+        idx = np.searchsorted(flat, (u + offsets).ravel(), side="right")
+        slots = (
+            idx.reshape(sel.size, POOL_SIZE) - np.arange(sel.size)[:, None] * n_products
+        )
+        out[sel] = np.clip(slots, 0, n_products - 1)
     return out
 
 

@@ -109,7 +109,13 @@ def simulate_window(world: World, pop: Population) -> WindowResult:
     r_t = np.maximum(clock.inverse(r_op), start_s[r_cust] + 1)
 
     _tick(world, "baskets")
-    pool = pools(world.seed, pop.table["customer_id"], world.products["_log_pop"])
+    pool = pools(
+        world.seed,
+        pop.table["customer_id"],
+        world.products["_log_pop"],
+        pop.factors,
+        world.products["_factors"],
+    )
     choice = ChoiceModel(pool, pop.factors, world.products["_factors"])
     prices = world.products["unit_price"]
     camps = world.campaigns

@@ -1,0 +1,204 @@
+"""Benchmark the recommender on the warehouse: training, batch top-10, single-user latency.
+
+Usage: python -m bench.bench_recommender [--scale 1.0] [--trials 10] [--seed 42]
+
+Prepares (once, cached) a generated batch in var/bench/scale_<scale> (shared with the other
+benchmarks), a database `bench_rec_<scale>` on the embedded server with the batch loaded and the
+recommender's marts built (`dbt run --select +ml_interactions +ml_ratings +dim_customers
++dim_products`), and an MLflow store in var/bench/rec-mlflow. Then times:
+
+- reading the interaction log from the warehouse;
+- `train_and_register` (tuning each candidate method, holdout evaluation, planted agreement,
+  ratings, final fit on all data, MLflow logging, registration, gate) and the final fit alone;
+- top-10 for every customer: the in-memory `recommend_batch` (rows/s) and `write_batch_outputs`
+  end to end (load from the registry, predict, similar products, two atomic table replaces);
+- single-user `recommend` latency (median and p99 over 1,000 random customers, known and cold).
+
+Prints one JSON line with a human-readable "summary" list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(REPO_ROOT))
+
+import numpy as np  # noqa: E402
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+
+BENCH_DIR = REPO_ROOT / "var" / "bench"
+MARTS = ["+ml_interactions", "+ml_ratings", "+dim_customers", "+dim_products"]
+
+
+def ensure_batch(scale: float, seed: int) -> Path:
+    out = BENCH_DIR / f"scale_{scale:g}"
+    if not (out / "manifest.json").exists():
+        from seeds_generator import generate
+
+        generate(out, scale=scale, seed=seed, progress=False)
+    return out
+
+
+def ensure_database(scale: float) -> str:
+    from warehouse.connection import database_url
+
+    admin = psycopg.conninfo.make_conninfo(database_url(), dbname="postgres")
+    name = f"bench_rec_{scale:g}".replace(".", "_")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute(
+            "select 1 from pg_database where datname = %s", (name,)
+        ).fetchone()
+        if not exists:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return psycopg.conninfo.make_conninfo(admin, dbname=name)
+
+
+def prepare(scale: float, seed: int) -> tuple[str, dict[str, float]]:
+    """Batch, load, dbt: each step skipped when already done. Returns (url, seconds per step)."""
+    from orchestration.dbt_runner import run_dbt
+    from warehouse.loader import load_batch
+
+    # our own dbt target/log dirs: other dbt runs in the checkout must not race with ours
+    os.environ.setdefault("DBT_TARGET_PATH", str(BENCH_DIR / "rec-dbt-target"))
+    os.environ.setdefault("DBT_LOG_PATH", str(BENCH_DIR / "rec-dbt-logs"))
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    batch = ensure_batch(scale, seed)
+    seconds["generate"] = time.perf_counter() - t
+    url = ensure_database(scale)
+    t = time.perf_counter()
+    load_batch(batch, url, validate=False)  # skipped when the ledger already has it
+    seconds["load"] = time.perf_counter() - t
+    with psycopg.connect(url) as conn:
+        built = all(
+            conn.execute("select to_regclass(%s)", (rel,)).fetchone()[0] is not None
+            for rel in (
+                "ml_features.ml_interactions",
+                "ml_features.ml_ratings",
+                "marts.dim_customers",
+            )
+        )
+    if not built:
+        t = time.perf_counter()
+        code = run_dbt(["run", "--select", *MARTS, "--threads", "2"], url)
+        if code != 0:
+            raise SystemExit(f"dbt run failed with exit code {code}")
+        seconds["dbt_marts"] = time.perf_counter() - t
+    return url, seconds
+
+
+def latency_ms(model, users: np.ndarray, k: int = 10) -> dict[str, float]:
+    """Median / p99 wall time of single-user `recommend` calls, in milliseconds."""
+    times = []
+    for user in users:
+        t = time.perf_counter()
+        model.recommend(user, k=k)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"median": float(np.median(times)), "p99": float(np.percentile(times, 99))}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--trials", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args(argv)
+
+    import optuna
+
+    from ml.recommender import pipeline
+    from ml.recommender.pyfunc import load_recommender
+    from ml.recommender.warehouse_io import load_customers
+    from ml.tracking import default_tracking_uri
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    url, prep = prepare(args.scale, args.seed)
+    tracking = default_tracking_uri(BENCH_DIR / "rec-mlflow")
+
+    t = time.perf_counter()
+    log_frame = pipeline.load_interactions(url)
+    read_seconds = time.perf_counter() - t
+
+    t = time.perf_counter()
+    result = pipeline.train_and_register(
+        url, n_trials=args.trials, seed=args.seed, tracking_uri=tracking
+    )
+    train_seconds = time.perf_counter() - t
+
+    model, _ = load_recommender(result.model_uri)
+    customers = load_customers(url).index.to_numpy()
+    t = time.perf_counter()
+    batch = model.recommend_batch(customers, k=10)
+    batch_seconds = time.perf_counter() - t
+
+    t = time.perf_counter()
+    written = pipeline.write_batch_outputs(
+        url, result.model_uri, k=10, tracking_uri=tracking
+    )
+    write_seconds = time.perf_counter() - t
+
+    rng = np.random.default_rng(args.seed)
+    sample = rng.choice(customers, size=min(1000, len(customers)), replace=False)
+    model.recommend(int(sample[0]), k=10)  # warm-up
+    latency = latency_ms(model, sample)
+
+    s, m = result.seconds, result.metrics
+    holdout = m["holdout"]
+    ratio = m["cf_over_popularity_ndcg@10"]
+    planted = m.get("planted") or {}
+    ratings = m.get("ratings") or {}
+    out = {
+        "scale": args.scale,
+        "trials_per_method": args.trials,
+        "n_interaction_rows": len(log_frame),
+        "n_users": model.n_users,
+        "n_items": model.n_items,
+        "n_customers": len(customers),
+        "prepare_seconds": {k: round(v, 2) for k, v in prep.items()},
+        "read_interactions_seconds": round(read_seconds, 2),
+        "train_and_register_seconds": round(train_seconds, 2),
+        "pipeline_seconds": {k: round(v, 2) for k, v in s.items()},
+        "selected_method": result.recipe["method"],
+        "batch_top10_rows": len(batch),
+        "batch_top10_rows_per_second": round(len(batch) / batch_seconds),
+        "write_batch_outputs_seconds": round(write_seconds, 2),
+        "written": written,
+        "single_user_latency_ms": {k: round(v, 3) for k, v in latency.items()},
+        "holdout_ndcg@10": {
+            name: round(v["ndcg@10"], 4) for name, v in holdout.items()
+        },
+        "cf_over_popularity_ndcg@10": None if ratio is None else round(ratio, 3),
+        "planted_precision@10": {
+            name: round(v["precision@10"], 4)
+            for name, v in planted.items()
+            if isinstance(v, dict)
+        },
+        "ratings": {k: round(v, 4) for k, v in ratings.items()},
+        "registry": {"version": result.version, "alias": result.alias},
+        "summary": [
+            f"scale {args.scale:g}: {len(log_frame):,} customer x product x day rows, "
+            f"{model.n_users:,} users x {model.n_items:,} items; read from the warehouse in {read_seconds:.1f} s",
+            f"train_and_register {train_seconds:.1f} s ({args.trials} trials per tuned method: tuning "
+            f"{s['tuning']:.1f} s); final fit of '{result.recipe['method']}' on all data {s['final_fit']:.2f} s",
+            f"top-10 for all {len(customers):,} customers: {len(batch) / batch_seconds:,.0f} rows/s in memory; "
+            f"write_batch_outputs end to end {write_seconds:.1f} s",
+            f"single-user recommend: median {latency['median']:.2f} ms, p99 {latency['p99']:.2f} ms",
+            f"holdout NDCG@10: {m['cf_method']} {holdout['cf']['ndcg@10']:.4f} vs popularity "
+            f"{holdout['popularity']['ndcg@10']:.4f} (ratio {ratio or float('nan'):.2f}); "
+            f"selected '{result.recipe['method']}'",
+        ],
+    }
+    print(json.dumps(out, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,438 @@
+"""The recommender on the warehouse: evaluate, train + register + gate, write batch outputs.
+
+Plain functions for the Dagster assets (group `ml`):
+
+- `load_interactions(url, weights)`      -> the implicit-feedback log (see `warehouse_io`)
+- `evaluate_on_warehouse(url, ...)`       -> holdout metrics vs popularity, planted-truth
+                                             agreement, explicit-rating RMSE/MAE
+- `train_and_register(url, ...)`          -> MLflow run, pyfunc model, registry version, gate
+- `write_batch_outputs(url, model_uri)`   -> `ml.recommendations`, `ml.similar_products`
+                                             (implemented in `batch.py`)
+
+MLflow layout (experiment `ecom-recommender`): one run `recommender-train` with params,
+lineage tags, holdout/validation/planted/ratings metrics, `evaluation/*` artifacts and the
+pyfunc model; registered as `ecom-recommender`; the gate (`ml.registry`) compares NDCG@k of the
+candidate's recipe and the champion's recipe, each refit on the rows before the evaluation
+cutoff and scored on the same held-out pairs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ml.recommender.batch import (
+    CHAMPION_URI,
+    MODEL_NAME,
+    RECOMMENDATIONS_COLUMNS,
+    SIMILAR_COLUMNS,
+    resolve_version,
+    similar_products_frame,
+    write_batch_outputs,
+)
+from ml.recommender.holdout import (
+    DEFAULT_METHODS,
+    HoldoutSplit,
+    Recipe,
+    Selection,
+    fit_recipe,
+    planted_agreement,
+    ratings_holdout,
+    score_recipe,
+    select_recipe,
+    split_holdout,
+)
+from ml.recommender.warehouse_io import (
+    find_preferences,
+    load_customers,
+    load_interactions,
+    load_preferences,
+    load_ratings,
+    resolve_weights,
+)
+
+log = logging.getLogger(__name__)
+
+EXPERIMENT = "ecom-recommender"
+__all__ = [
+    "CHAMPION_URI",
+    "MODEL_NAME",
+    "RECOMMENDATIONS_COLUMNS",
+    "SIMILAR_COLUMNS",
+    "RecommenderTrainingResult",
+    "evaluate_on_warehouse",
+    "load_interactions",
+    "resolve_version",
+    "similar_products_frame",
+    "train_and_register",
+    "write_batch_outputs",
+]
+
+
+@dataclass
+class WarehouseEvaluation:
+    """Everything the holdout evaluation produced (models included, for training)."""
+
+    weights: dict[str, float]
+    k: int
+    split: HoldoutSplit
+    selection: Selection
+    segments: pd.Series
+    metrics: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _evaluate(
+    url: str,
+    *,
+    log_frame: pd.DataFrame,
+    weights: dict[str, float],
+    ground_truth_dir: str | Path | None,
+    k: int,
+    n_trials: int,
+    methods: Sequence[str],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    test_fraction: float,
+    seed: int,
+) -> WarehouseEvaluation:
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    segments = load_customers(url)
+    split = split_holdout(log_frame, test_fraction=test_fraction)
+    selection = select_recipe(
+        split,
+        weights,
+        methods=methods,
+        n_trials=n_trials,
+        k=k,
+        seed=seed,
+        params=params,
+        segments=segments,
+    )
+    t1 = time.perf_counter()
+    seconds["tuning"] = t1 - t0
+    ndcg = f"ndcg@{k}"
+    holdout: dict[str, dict[str, float]] = {}
+    for label, recipe in (
+        ("selected", selection.recipe),
+        ("cf", selection.best_cf),
+        ("popularity", Recipe("popularity", {}, weights)),
+    ):
+        if recipe is not None:
+            holdout[label] = score_recipe(
+                recipe,
+                split.train,
+                split.test,
+                None if label == "popularity" else segments,
+                k,
+            )
+    holdout["segment_popularity"] = score_recipe(
+        Recipe("popularity", {}, weights), split.train, split.test, segments, k
+    )
+    seconds["holdout"] = time.perf_counter() - t1
+    base = holdout["popularity"][ndcg]
+    metrics: dict[str, Any] = {
+        "k": k,
+        "weights": weights,
+        "cutoff": split.cutoff.isoformat(),
+        "validation_cutoff": split.validation_cutoff.isoformat(),
+        "n_train_rows": len(split.train),
+        "n_test_rows": len(split.test),
+        "selected_method": selection.recipe.method,
+        "selected_params": selection.recipe.params,
+        "cf_method": selection.best_cf.method if selection.best_cf else None,
+        "cf_params": selection.best_cf.params if selection.best_cf else None,
+        "validation": {f"{m}_{ndcg}": v for m, v in selection.validation.items()},
+        "holdout": holdout,
+        f"cf_over_popularity_{ndcg}": holdout["cf"][ndcg] / base
+        if "cf" in holdout and base > 0
+        else None,
+        f"selected_over_popularity_{ndcg}": holdout["selected"][ndcg] / base
+        if base > 0
+        else None,
+    }
+    t2 = time.perf_counter()
+    metrics["planted"] = _planted(
+        url, ground_truth_dir, log_frame, selection, segments, k
+    )
+    seconds["planted"] = time.perf_counter() - t2
+    t3 = time.perf_counter()
+    ratings = load_ratings(url)
+    metrics["ratings"] = ratings_holdout(ratings) if len(ratings) >= 10 else None
+    seconds["ratings"] = time.perf_counter() - t3
+    return WarehouseEvaluation(weights, k, split, selection, segments, metrics, seconds)
+
+
+def _planted(
+    url: str,
+    ground_truth_dir: str | Path | None,
+    log_frame: pd.DataFrame,
+    selection: Selection,
+    segments: pd.Series,
+    k: int,
+) -> dict[str, Any] | None:
+    """Agreement with the generator's planted top items, models fit on ALL interactions."""
+    path = find_preferences(url, ground_truth_dir)
+    if path is None:
+        log.warning(
+            "no generator ground truth (preferences.parquet) found: planted agreement skipped"
+        )
+        return None
+    preferences = load_preferences(path)
+    out: dict[str, Any] = {"source": str(path)}
+    recipes = {
+        "selected": selection.recipe,
+        "popularity": Recipe("popularity", {}, selection.recipe.weights),
+    }
+    if selection.best_cf is not None:
+        recipes["cf"] = selection.best_cf
+    for label, recipe in recipes.items():
+        # "popularity" is the global baseline, as in the holdout metrics
+        fitted = fit_recipe(
+            log_frame, recipe, None if label == "popularity" else segments
+        )
+        out[label] = planted_agreement(fitted, preferences, k)
+    return out
+
+
+def evaluate_on_warehouse(
+    url: str,
+    ground_truth_dir: str | Path | None = None,
+    k: int = 10,
+    n_trials: int = 10,
+    *,
+    weights: Mapping[str, float] | None = None,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Offline evaluation on the warehouse's interactions (no MLflow).
+
+    Temporal holdout (last `test_fraction` of the log's rows by time); each method in `methods`
+    is tuned on an inner split of the training rows (`n_trials` optuna trials each) and the
+    validation winner is "selected"; "cf" is the best non-popularity method. Returns a dict
+    with `holdout` metrics (precision/recall/ndcg/map/coverage@k per model: selected, cf,
+    popularity, segment_popularity), the NDCG ratios over global popularity, `planted`
+    agreement with the generator's preferences (None without ground truth) and explicit
+    `ratings` RMSE/MAE (svd vs bias baseline vs global mean).
+    """
+    w = resolve_weights(weights)
+    result = _evaluate(
+        url,
+        log_frame=load_interactions(url, w),
+        weights=w,
+        ground_truth_dir=ground_truth_dir,
+        k=k,
+        n_trials=n_trials,
+        methods=methods,
+        params=params,
+        test_fraction=test_fraction,
+        seed=seed,
+    )
+    return {**result.metrics, "seconds": result.seconds}
+
+
+@dataclass
+class RecommenderTrainingResult:
+    """What one training run produced and decided."""
+
+    run_id: str
+    model_name: str
+    version: str
+    alias: str
+    gate_reason: str
+    gate_score: float
+    recipe: dict[str, Any]
+    metrics: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def promoted(self) -> bool:
+        return self.alias == "champion"
+
+    @property
+    def model_uri(self) -> str:
+        return f"models:/{self.model_name}/{self.version}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a nested dict as MLflow metric names (`holdout.cf.ndcg@10` -> `holdout_cf_ndcg_10`)."""
+    out: dict[str, float] = {}
+    for key, value in metrics.items():
+        name = f"{prefix}{key}".replace("@", "_at_")
+        if isinstance(value, Mapping):
+            out.update(_flat_metrics(value, name + "_"))
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and value == value
+        ):
+            out[name] = float(value)
+    return out
+
+
+class _RecipeScorer:
+    """`score(model_uri) -> NDCG@k` of the model's recipe refit before the cutoff, on the fixed test pairs."""
+
+    def __init__(self, url: str, evaluation: WarehouseEvaluation) -> None:
+        self.url = url
+        self.evaluation = evaluation
+        self._logs: dict[str, pd.DataFrame] = {}
+
+    def train_rows(self, weights: Mapping[str, float]) -> pd.DataFrame:
+        ev = self.evaluation
+        if dict(weights) == ev.weights:
+            return ev.split.train
+        key = json.dumps(dict(sorted(weights.items())))
+        if key not in self._logs:
+            full = load_interactions(self.url, weights)
+            self._logs[key] = full.loc[full["timestamp"] < ev.split.cutoff]
+        return self._logs[key]
+
+    def __call__(self, model_uri: str) -> float:
+        from ml.recommender.pyfunc import load_recommender
+
+        _, recipe = load_recommender(model_uri)
+        ev = self.evaluation
+        metrics = score_recipe(
+            recipe, self.train_rows(recipe.weights), ev.split.test, ev.segments, ev.k
+        )
+        return float(metrics[f"ndcg@{ev.k}"])
+
+
+def train_and_register(
+    url: str,
+    *,
+    n_trials: int = 10,
+    margin: float = 0.0,
+    k: int = 10,
+    weights: Mapping[str, float] | None = None,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    model_name: str = MODEL_NAME,
+    tracking_uri: str | None = None,
+    ground_truth_dir: str | Path | None = None,
+) -> RecommenderTrainingResult:
+    """Tune and select on a validation split, evaluate on the temporal holdout, refit the
+    selected recipe on ALL interactions, log to MLflow, register `model_name`, run the gate.
+
+    Args:
+        margin: NDCG@k improvement over the champion's recipe needed to become champion.
+        methods: candidate methods (validation winner ships; popularity is a candidate).
+        params: fixed hyper-parameters per method (that method is then not tuned).
+    """
+    import mlflow
+
+    from ml.recommender.pyfunc import log_recommender
+    from ml.registry import GatePolicy, promote_if_better, register_model
+    from ml.tracking import configure_tracking, ensure_experiment, lineage_tags
+
+    w = resolve_weights(weights)
+    policy = GatePolicy(metric=f"ndcg@{k}", margin=margin, greater_is_better=True)
+    log_frame = load_interactions(url, w)
+    evaluation = _evaluate(
+        url,
+        log_frame=log_frame,
+        weights=w,
+        ground_truth_dir=ground_truth_dir,
+        k=k,
+        n_trials=n_trials,
+        methods=methods,
+        params=params,
+        test_fraction=test_fraction,
+        seed=seed,
+    )
+    recipe = evaluation.selection.recipe
+    t0 = time.perf_counter()
+    model = fit_recipe(log_frame, recipe, evaluation.segments)
+    evaluation.seconds["final_fit"] = time.perf_counter() - t0
+    candidate_score = float(evaluation.metrics["holdout"]["selected"][f"ndcg@{k}"])
+
+    config = configure_tracking(tracking_uri)
+    ensure_experiment(EXPERIMENT, config)
+    with mlflow.start_run(run_name="recommender-train") as run:
+        mlflow.set_tags(
+            {**lineage_tags(url), "model_name": model_name, "stage": "train"}
+        )
+        mlflow.log_params(
+            {
+                "method": recipe.method,
+                **{f"param_{k_}": v for k_, v in recipe.params.items()},
+                **{f"weight_{k_}": v for k_, v in w.items()},
+                "candidate_methods": ",".join(methods),
+                "n_trials_per_method": n_trials,
+                "k": k,
+                "test_fraction": test_fraction,
+                "eval_cutoff": evaluation.split.cutoff.isoformat(),
+                "gate_metric": policy.metric,
+                "gate_margin": margin,
+                "seed": seed,
+                "n_interactions": len(log_frame),
+                "n_users": model.n_users,
+                "n_items": model.n_items,
+            }
+        )
+        mlflow.log_metrics(
+            _flat_metrics({k_: v for k_, v in evaluation.metrics.items() if k_ != "k"})
+        )
+        mlflow.log_metrics(_flat_metrics(evaluation.seconds, "seconds_"))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            (out / "evaluation.json").write_text(
+                json.dumps(evaluation.metrics, indent=2, default=str)
+            )
+            if not evaluation.selection.trials.empty:
+                evaluation.selection.trials.to_csv(
+                    out / "tuning_trials.csv", index=False
+                )
+            mlflow.log_artifacts(str(out), artifact_path="evaluation")
+            info = log_recommender(model, recipe, out / "model")
+        version = register_model(
+            info.model_uri,
+            model_name,
+            tags={
+                "run_id": run.info.run_id,
+                "method": recipe.method,
+                "eval_cutoff": evaluation.split.cutoff.isoformat(),
+            },
+            description="Top-k product recommendations per customer (implicit feedback), popularity cold start.",
+        )
+        decision = promote_if_better(
+            model_name,
+            version,
+            _RecipeScorer(url, evaluation),
+            policy,
+            candidate_score=candidate_score,
+        )
+        mlflow.set_tags(
+            {
+                "registry.version": version,
+                "registry.alias": decision.alias,
+                "registry.reason": decision.reason[:4000],
+            }
+        )
+    return RecommenderTrainingResult(
+        run_id=run.info.run_id,
+        model_name=model_name,
+        version=version,
+        alias=decision.alias,
+        gate_reason=decision.reason,
+        gate_score=candidate_score,
+        recipe=recipe.as_dict(),
+        metrics=evaluation.metrics,
+        seconds=evaluation.seconds,
+    )
