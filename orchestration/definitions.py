@@ -5,6 +5,14 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.ml import (
+    churn_model,
+    churn_scores,
+    customer_clv,
+    features_point_in_time,
+    recommendations,
+    recommender_model,
+)
 from orchestration.assets.raw import generated_batch, raw_expectations, raw_tables
 from orchestration.assets.warehouse import DBT_PROJECT, warehouse_dbt
 from orchestration.dbt_runner import dbt_executable
@@ -14,8 +22,17 @@ from orchestration.schedules import daily_incremental_schedule
 from orchestration.sensors import landed_batch_sensor, run_failure_reporter
 
 defs = dg.Definitions(
-    assets=[generated_batch, raw_tables, warehouse_dbt],
-    asset_checks=[raw_expectations],
+    assets=[
+        generated_batch,
+        raw_tables,
+        warehouse_dbt,
+        churn_model,
+        churn_scores,
+        customer_clv,
+        recommender_model,
+        recommendations,
+    ],
+    asset_checks=[raw_expectations, features_point_in_time],
     jobs=[full_refresh_job, daily_incremental_job, load_landed_job],
     schedules=[daily_incremental_schedule],
     sensors=[landed_batch_sensor, run_failure_reporter],

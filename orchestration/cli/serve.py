@@ -12,7 +12,7 @@ import typer
 from orchestration.paths import REPO_ROOT
 
 app = typer.Typer(
-    help="Start a service (bound to 127.0.0.1 by default): dagster, mlflow.",
+    help="Start a service (bound to 127.0.0.1 by default): api, dagster, mlflow.",
     no_args_is_help=True,
 )
 
@@ -64,3 +64,15 @@ def mlflow(
     if backend.startswith("sqlite:"):
         cmd += ["--default-artifact-root", str(root / "artifacts")]
     raise typer.Exit(subprocess.call(cmd, cwd=REPO_ROOT))
+
+
+@app.command()
+def api(
+    host: str = typer.Option("127.0.0.1", help="bind address"),
+    port: int = typer.Option(8000, help="port"),
+    workers: int = typer.Option(1, help="uvicorn worker processes"),
+) -> None:
+    """The FastAPI prediction service (models from the MLflow registry, data from the warehouse)."""
+    from serving.server import run
+
+    run(host=host, port=port, workers=workers)

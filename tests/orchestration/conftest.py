@@ -19,6 +19,7 @@ def platform_env(
     monkeypatch.setenv("ECOM_DATABASE_URL", fresh_database)
     monkeypatch.setenv("ECOM_LANDING_DIR", str(landing))
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     (tmp_path / "dagster").mkdir()
     get_settings.cache_clear()
     yield {"url": fresh_database, "landing": landing, "tmp": tmp_path}

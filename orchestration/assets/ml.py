@@ -1,0 +1,184 @@
+"""Group `ml`: churn model (tuned, tracked, registered, gated), churn scores, CLV, recommender."""
+
+import dagster as dg
+from pydantic import Field
+
+from orchestration.resources import WarehouseResource
+
+OWNER = "team:ml-engineering"
+FEATURES = dg.AssetKey(["ml_features", "ml_customer_features"])
+LABELS = dg.AssetKey(["ml_features", "ml_churn_labels"])
+INTERACTIONS = dg.AssetKey(["ml_features", "ml_interactions"])
+RATINGS = dg.AssetKey(["ml_features", "ml_ratings"])
+FCT_ORDERS = dg.AssetKey(["marts", "fct_orders"])
+DIM_CUSTOMERS = dg.AssetKey(["marts", "dim_customers"])
+
+
+class TrainingConfig(dg.Config):
+    n_trials: int = Field(
+        default=10, description="optuna trials (each a nested MLflow run)"
+    )
+    margin: float = Field(
+        default=0.0, description="improvement over the champion needed to promote"
+    )
+
+
+@dg.asset(
+    key=["ml", "churn_model"],
+    group_name="ml",
+    deps=[FEATURES, LABELS],
+    kinds={"xgboost", "mlflow"},
+    owners=[OWNER],
+    description="Churn model `ecom-churn`: optuna-tuned XGBoost pipeline (+ logistic baseline) on "
+    "point-in-time features, evaluated on a later cutoff against the oracle AUC, registered in "
+    "MLflow; alias `champion` only when it beats the current champion (else `challenger`).",
+    check_specs=[
+        dg.AssetCheckSpec(
+            "quality_bar",
+            asset=["ml", "churn_model"],
+            blocking=True,
+            description="accuracy >= 0.85 and ROC AUC >= 0.97 x oracle AUC on the evaluation cutoff",
+        )
+    ],
+)
+def churn_model(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    config: TrainingConfig,
+):
+    from ml.churn.train import train_and_register
+
+    result = train_and_register(
+        warehouse.url(), n_trials=config.n_trials, margin=config.margin
+    )
+    m = result.metrics
+    yield dg.MaterializeResult(
+        asset_key=["ml", "churn_model"],
+        metadata={
+            "model_version": result.version,
+            "alias": result.alias,
+            "gate": result.gate_reason,
+            "roc_auc": m.get("roc_auc"),
+            "accuracy": m.get("accuracy"),
+            "oracle_auc": result.oracle_auc,
+            "baseline_roc_auc": result.baseline_metrics.get("roc_auc"),
+            "mlflow_run_id": result.run_id,
+            "eval_cutoff": result.eval_cutoff,
+            "n_train": result.n_train,
+            "n_eval": result.n_eval,
+        },
+    )
+    bar = result.quality_bar
+    yield dg.AssetCheckResult(
+        asset_key=["ml", "churn_model"],
+        check_name="quality_bar",
+        passed=bool(bar.get("passed")),
+        metadata={
+            k: v for k, v in bar.items() if isinstance(v, int | float | str | bool)
+        },
+    )
+
+
+@dg.asset_check(
+    asset=FEATURES,
+    name="no_information_after_cutoff",
+    blocking=True,
+    description="Every date in the feature mart is on or before its row's cutoff_date.",
+)
+def features_point_in_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    from orchestration.ml_checks import dates_after_cutoff
+
+    violations = dates_after_cutoff(
+        warehouse.url(), "ml_features", "ml_customer_features"
+    )
+    return dg.AssetCheckResult(
+        passed=not violations, metadata={"violations": str(violations or "none")}
+    )
+
+
+@dg.asset(
+    key=["ml", "churn_scores"],
+    group_name="ml",
+    deps=[dg.AssetKey(["ml", "churn_model"]), FEATURES],
+    kinds={"postgres"},
+    owners=[OWNER],
+    description="`ml.churn_scores`: churn probability and risk band per active customer from "
+    "`models:/ecom-churn@champion` (model version and scored_at on every row).",
+)
+def churn_scores(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from ml.churn.batch import score_customers
+
+    rows = score_customers(warehouse.url())
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": dg.MetadataValue.int(rows)}
+    )
+
+
+@dg.asset(
+    key=["ml", "customer_clv"],
+    group_name="ml",
+    deps=[FCT_ORDERS],
+    kinds={"scipy", "postgres"},
+    owners=[OWNER],
+    description="`ml.customer_clv`: BG/NBD + Gamma-Gamma fitted on the purchase log — P(alive), "
+    "expected purchases and discounted 12-month CLV per customer.",
+)
+def customer_clv(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from ml.clv_batch import score_clv
+
+    rows = score_clv(warehouse.url())
+    return dg.MaterializeResult(
+        metadata={"dagster/row_count": dg.MetadataValue.int(rows)}
+    )
+
+
+@dg.asset(
+    key=["ml", "recommender_model"],
+    group_name="ml",
+    deps=[INTERACTIONS, RATINGS, DIM_CUSTOMERS],
+    kinds={"implicit", "mlflow"},
+    owners=[OWNER],
+    description="Recommender `ecom-recommender`: candidates (ALS, item-kNN, popularity) tuned on a "
+    "validation split, evaluated on a temporal holdout (NDCG@10 vs popularity), registered with "
+    "the same champion/challenger gate.",
+)
+def recommender_model(
+    warehouse: WarehouseResource, config: TrainingConfig
+) -> dg.MaterializeResult:
+    from ml.recommender.pipeline import train_and_register
+
+    result = train_and_register(
+        warehouse.url(), n_trials=config.n_trials, margin=config.margin
+    )
+    flat = {k: v for k, v in result.metrics.items() if isinstance(v, int | float | str)}
+    return dg.MaterializeResult(
+        metadata={
+            "model_version": result.version,
+            "alias": result.alias,
+            "gate": result.gate_reason,
+            "method": str(result.recipe.get("method")),
+            "mlflow_run_id": result.run_id,
+            **flat,
+        }
+    )
+
+
+@dg.asset(
+    key=["ml", "recommendations"],
+    group_name="ml",
+    deps=[dg.AssetKey(["ml", "recommender_model"])],
+    kinds={"postgres"},
+    owners=[OWNER],
+    description="`ml.recommendations` (top-10 per customer, cold-start flagged) and "
+    "`ml.similar_products` (top-10 per product) from `models:/ecom-recommender@champion`.",
+)
+def recommendations(warehouse: WarehouseResource) -> dg.MaterializeResult:
+    from ml.recommender.pipeline import write_batch_outputs
+
+    rows = write_batch_outputs(warehouse.url())
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(rows["recommendations"]),
+            "similar_products_rows": dg.MetadataValue.int(rows["similar_products"]),
+        }
+    )

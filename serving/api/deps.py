@@ -1,0 +1,74 @@
+"""`Annotated` dependency aliases used by the route handlers.
+
+Dependencies are `async def` on purpose: they do no I/O, and FastAPI would run plain `def`
+dependencies in the thread pool (a thread hop per dependency per request).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from serving.core.config import ServingSettings
+from serving.core.security import require_api_key
+from serving.core.strict_query import reject_unknown_query_parameters
+from serving.services.churn_model import LoadedChurnModel
+from serving.services.recommendations import RecommendationSnapshot
+from serving.services.warehouse import Warehouse
+from serving.state import Services
+
+#: Largest accepted id: fits PostgreSQL's bigint and is exact in JSON/JavaScript numbers
+#: (2**53 - 1), so larger ids are a 422, never a database error or a rounding surprise.
+MAX_ID = 2**53 - 1
+#: Every versioned route lives under this prefix. Routers carry their full prefix (not one
+#: added by include_router) so `route.path` is the full template metrics are labelled with.
+API_V1 = "/v1"
+#: Router dependencies of every /v1 route: the API key check, strict query strings.
+V1_DEPENDENCIES = [Depends(require_api_key), Depends(reject_unknown_query_parameters)]
+
+
+async def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+async def get_settings(
+    services: Annotated[Services, Depends(get_services)],
+) -> ServingSettings:
+    return services.settings
+
+
+async def get_churn_model(
+    services: Annotated[Services, Depends(get_services)],
+) -> LoadedChurnModel:
+    return services.require_churn_model()
+
+
+async def get_warehouse(
+    services: Annotated[Services, Depends(get_services)],
+) -> Warehouse:
+    return services.warehouse
+
+
+async def get_snapshot(
+    services: Annotated[Services, Depends(get_services)],
+) -> RecommendationSnapshot:
+    return services.recommendations.snapshot
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+SettingsDep = Annotated[ServingSettings, Depends(get_settings)]
+ChurnModelDep = Annotated[LoadedChurnModel, Depends(get_churn_model)]
+WarehouseDep = Annotated[Warehouse, Depends(get_warehouse)]
+SnapshotDep = Annotated[RecommendationSnapshot, Depends(get_snapshot)]
+
+CustomerId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="customer id", examples=[1042])
+]
+ProductId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="product id", examples=[311])
+]
+TopK = Annotated[
+    int,
+    Query(ge=1, le=100, description="how many items to return (1-100)", examples=[10]),
+]

@@ -1,0 +1,100 @@
+"""Prometheus metrics of one app: request counts and latency by route template and status,
+and which model versions are loaded.
+
+With several uvicorn workers set `PROMETHEUS_MULTIPROC_DIR` (serving.server.run does): each
+worker writes its samples there and `/metrics` aggregates them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+
+LATENCY_BUCKETS = (
+    0.0005,
+    0.001,
+    0.002,
+    0.004,
+    0.006,
+    0.008,
+    0.01,
+    0.02,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1.0,
+    2.5,
+    5.0,
+)
+
+
+def _multiprocess() -> bool:
+    return bool(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
+
+
+class Metrics:
+    """The app's metric families, in their own registry (several apps may share a process)."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "ecom_api_requests_total",
+            "HTTP requests by method, route template and status code",
+            ["method", "route", "status"],
+            registry=self.registry,
+        )
+        self.latency = Histogram(
+            "ecom_api_request_duration_seconds",
+            "HTTP request latency by method and route template",
+            ["method", "route"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.model_loaded = Gauge(
+            "ecom_api_model_loaded",
+            "1 for each model version loaded in memory",
+            ["model", "version", "alias"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
+        self.model_reloads = Counter(
+            "ecom_api_model_reloads_total",
+            "Model refreshes by outcome (swapped, unchanged, failed)",
+            ["model", "outcome"],
+            registry=self.registry,
+        )
+        self.predicted_rows = Counter(
+            "ecom_api_churn_rows_scored_total",
+            "Feature rows scored by the churn model",
+            registry=self.registry,
+        )
+
+    def set_loaded(self, model: str, alias: str, old: str | None, new: str) -> None:
+        """Mark `new` as the loaded version of `model` (and `old` as no longer loaded)."""
+        if old is not None and old != new:
+            if _multiprocess():
+                self.model_loaded.labels(model, old, alias).set(0)
+            else:
+                with contextlib.suppress(KeyError):
+                    self.model_loaded.remove(model, old, alias)
+        self.model_loaded.labels(model, new, alias).set(1)
+
+    def render(self) -> tuple[bytes, str]:
+        """The exposition text and its content type."""
+        if _multiprocess():
+            from prometheus_client import multiprocess
+
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+            return generate_latest(registry), CONTENT_TYPE_LATEST
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

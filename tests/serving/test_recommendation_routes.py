@@ -1,0 +1,132 @@
+"""Recommendations (with the cold-start fallback) and similar products."""
+
+from __future__ import annotations
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from serving.main import create_app
+
+
+def _stored(url: str, query: str, key: int) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(query, (key,)).fetchall()
+
+
+def test_known_customer_gets_the_stored_recommendations(client, serving_world):
+    customer = serving_world.known_customer
+    response = client.get(f"/v1/customers/{customer}/recommendations", params={"k": 5})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["source"] == "model" and body["is_fallback"] is False
+    assert body["fallback_reason"] is None
+    assert body["model_version"] == "fixture-als-1"
+    stored = _stored(
+        serving_world.url,
+        "select product_id, score from ml.recommendations where customer_id = %s "
+        "order by rank limit 5",
+        customer,
+    )
+    assert [(i["product_id"], i["score"]) for i in body["items"]] == [
+        (p, pytest.approx(s)) for p, s in stored
+    ]
+    assert [i["rank"] for i in body["items"]] == [1, 2, 3, 4, 5]
+    assert all(i["product_name"] for i in body["items"])
+
+
+def test_default_k_is_ten(client, serving_world):
+    body = client.get(
+        f"/v1/customers/{serving_world.known_customer}/recommendations"
+    ).json()
+    assert body["k"] == 10 and len(body["items"]) == 10
+
+
+@pytest.mark.parametrize("customer", ["cold", 987_654_321])
+def test_cold_start_falls_back_to_popularity(client, serving_world, customer):
+    customer_id = serving_world.cold_customer if customer == "cold" else customer
+    response = client.get(
+        f"/v1/customers/{customer_id}/recommendations", params={"k": 3}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["is_fallback"] is True and body["source"] == "popularity"
+    assert "new or unknown" in body["fallback_reason"]
+    assert body["model_version"] is None
+    top = _stored(
+        serving_world.url,
+        "select product_id from ml_features.ml_interactions group by product_id "
+        "order by count(*) filter (where purchase_count > 0) desc, "
+        "sum(interaction_weight) desc, product_id limit %s",
+        3,
+    )
+    assert [i["product_id"] for i in body["items"]] == [p for (p,) in top]
+    scores = [i["score"] for i in body["items"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.parametrize("k", [0, 101, -1, "ten"])
+def test_k_out_of_range_is_422(client, serving_world, k):
+    response = client.get(
+        f"/v1/customers/{serving_world.known_customer}/recommendations", params={"k": k}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.k"
+
+
+def test_similar_products(client, serving_world):
+    product = serving_world.known_product
+    response = client.get(f"/v1/products/{product}/similar", params={"k": 4})
+    assert response.status_code == 200
+    body = response.json()
+    stored = _stored(
+        serving_world.url,
+        "select similar_product_id from ml.similar_products where product_id = %s "
+        "order by rank limit 4",
+        product,
+    )
+    assert [i["product_id"] for i in body["items"]] == [p for (p,) in stored]
+    assert body["product_name"]
+    assert product not in [i["product_id"] for i in body["items"]]
+
+
+def test_catalogue_product_without_neighbours_is_empty_and_unknown_is_404(
+    client, serving_world
+):
+    lonely = client.get(f"/v1/products/{serving_world.lonely_product}/similar")
+    assert lonely.status_code == 200
+    assert lonely.json()["items"] == []
+    unknown = client.get("/v1/products/123456789/similar")
+    assert unknown.status_code == 404
+    assert "product 123456789" in unknown.json()["detail"]
+    bad = client.get("/v1/products/0/similar")
+    assert bad.status_code == 422
+
+
+def test_missing_tables_are_503_with_the_reason(
+    make_settings, fresh_database, serving_world
+):
+    app = create_app(make_settings(database_url=fresh_database))
+    with TestClient(app) as client:
+        recs = client.get(
+            f"/v1/customers/{serving_world.known_customer}/recommendations"
+        )
+        assert recs.status_code == 503
+        assert "ml.recommendations unavailable" in recs.json()["detail"]
+        assert "does not exist" in recs.json()["detail"]
+        similar = client.get(f"/v1/products/{serving_world.known_product}/similar")
+        assert similar.status_code == 503
+        assert "ml.similar_products" in similar.json()["detail"]
+        churn = client.get(f"/v1/customers/{serving_world.known_customer}/churn")
+        assert churn.status_code == 503
+        assert "warehouse table missing" in churn.json()["detail"]
+        assert client.get("/ready").status_code == 200  # model + warehouse are fine
+
+
+def test_unknown_query_parameters_are_422(client, serving_world):
+    response = client.get(
+        f"/v1/customers/{serving_world.known_customer}/recommendations", params={"K": 5}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.K"
+    assert "allowed: ['k']" in response.json()["errors"][0]["message"]
