@@ -73,9 +73,27 @@ def configure_tracking(tracking_uri: str | None = None) -> TrackingConfig:
     config = resolve_tracking(tracking_uri)
     if config.artifact_root is not None:
         config.artifact_root.mkdir(parents=True, exist_ok=True)
+    if mlflow.get_tracking_uri() != config.tracking_uri:
+        _forget_active_experiment()
     mlflow.set_tracking_uri(config.tracking_uri)
     mlflow.set_registry_uri(config.tracking_uri)
     return config
+
+
+def _forget_active_experiment() -> None:
+    """An experiment id made active for one store means nothing in another: drop it.
+
+    MLflow keeps the active experiment id process-wide; without this, switching stores (tests,
+    notebooks, a service pointed elsewhere) logs runs to a non-existent experiment id.
+    """
+    import os
+
+    from mlflow.tracking import fluent
+
+    if hasattr(fluent, "_active_experiment_id"):
+        fluent._active_experiment_id = None
+    # mlflow.set_experiment also exports the id for child processes
+    os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
 
 
 def ensure_experiment(name: str, config: TrackingConfig) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
+from orchestration.assets.analytics import campaign_effects
 from orchestration.assets.ml import (
     churn_model,
     churn_scores,
@@ -31,6 +32,7 @@ defs = dg.Definitions(
         customer_clv,
         recommender_model,
         recommendations,
+        campaign_effects,
     ],
     asset_checks=[raw_expectations, features_point_in_time],
     jobs=[full_refresh_job, daily_incremental_job, load_landed_job],

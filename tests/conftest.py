@@ -17,14 +17,22 @@ from psycopg import sql
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_HOME = REPO_ROOT / "var" / "test-home"
-SERVER_URL = os.environ.get("ECOM_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+SERVER_URL = os.environ.get(
+    "ECOM_TEST_SERVER_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_environment() -> Iterator[None]:
-    saved = {k: os.environ.get(k) for k in ("ECOM_HOME", "ECOM_DATABASE_URL")}
+    saved = {
+        k: os.environ.get(k)
+        for k in ("ECOM_HOME", "ECOM_DATABASE_URL", "MLFLOW_TRACKING_URI")
+    }
     os.environ["ECOM_HOME"] = str(TEST_HOME)
     os.environ.pop("ECOM_DATABASE_URL", None)
+    # anything that logs to MLflow without choosing a store lands in the test home, never ./mlflow.db
+    TEST_HOME.mkdir(parents=True, exist_ok=True)
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{TEST_HOME / 'mlflow-default.db'}"
     from warehouse.settings import get_settings
 
     get_settings.cache_clear()
@@ -54,7 +62,11 @@ def _create_database(admin_url: str, prefix: str) -> tuple[str, str]:
 
 def _drop_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(
+                sql.Identifier(name)
+            )
+        )
 
 
 def _as_uri(conninfo: str) -> str:
@@ -77,7 +89,9 @@ def server_admin_url() -> str:
         with psycopg.connect(SERVER_URL, connect_timeout=3) as conn:
             conn.execute("select 1")
     except psycopg.OperationalError as exc:
-        pytest.skip(f"server-mode test skipped: no PostgreSQL server at {SERVER_URL} ({exc})")
+        pytest.skip(
+            f"server-mode test skipped: no PostgreSQL server at {SERVER_URL} ({exc})"
+        )
     return SERVER_URL
 
 

@@ -12,7 +12,7 @@ import typer
 from orchestration.paths import REPO_ROOT
 
 app = typer.Typer(
-    help="Start a service (bound to 127.0.0.1 by default): api, dagster, mlflow.",
+    help="Start a service (bound to 127.0.0.1 by default): api, app, dagster, mlflow.",
     no_args_is_help=True,
 )
 
@@ -76,3 +76,14 @@ def api(
     from serving.server import run
 
     run(host=host, port=port, workers=workers)
+
+
+@app.command("app")
+def bi_app(
+    host: str = typer.Option("127.0.0.1", help="bind address"),
+    port: int = typer.Option(8501, help="port"),
+) -> None:
+    """The Streamlit BI app (read-only on the marts and ml tables)."""
+    from app.server import command
+
+    raise typer.Exit(subprocess.call(command(host=host, port=port), cwd=REPO_ROOT))

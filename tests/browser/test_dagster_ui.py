@@ -78,7 +78,9 @@ def test_asset_graph_renders_groups_and_key_assets(
     browser.get(f"{dagster_webserver}/asset-groups")
     _wait_for_text(browser, ["raw", "warehouse"])
     _dismiss_welcome_dialog(browser)
-    assert not browser.find_elements("xpath", "//*[contains(text(), 'Join the Dagster community')]")
+    assert not browser.find_elements(
+        "xpath", "//*[contains(text(), 'Join the Dagster community')]"
+    )
     time.sleep(3)  # let the graph layout settle before the screenshot
     browser.save_screenshot(str(artifacts / "dagster-asset-graph.png"))
 

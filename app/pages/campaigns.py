@@ -1,0 +1,136 @@
+"""Campaigns: naive vs adjusted campaign effects with confidence intervals, the regional
+rollout's difference-in-differences, and campaign performance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import charts, exports, ui
+from app.queries import campaigns as q
+
+METHOD_LABELS = {
+    "naive": "Naive difference (confounded)",
+    "psm_att": "Propensity-score matching (ATT)",
+    "dowhy_linear_regression": "DoWhy linear regression (ATE)",
+    "dowhy_propensity_score_matching": "DoWhy PS matching (ATT)",
+    "did_2x2": "Difference-in-differences 2x2",
+    "twfe": "Two-way fixed effects",
+}
+
+
+def _truth(rows: pd.DataFrame) -> float | None:
+    known = rows["true_effect"].dropna()
+    return float(known.iloc[0]) if len(known) else None
+
+
+def campaign_section(effects: pd.DataFrame) -> None:
+    campaign = effects.loc[effects["analysis"] == "campaign"]
+    overall = campaign.loc[
+        campaign["subgroup"].isna()
+        & ~campaign["method"].str.contains("_(?:bronze|silver|gold|platinum)$")
+    ]
+    if overall.empty:
+        st.info("No campaign-level estimates in analytics.campaign_effects.")
+        return
+    overall = overall.assign(
+        label=overall["method"].map(METHOD_LABELS).fillna(overall["method"])
+    )
+    st.plotly_chart(
+        charts.forest(
+            overall,
+            "label",
+            "Campaign effect on net revenue per customer: naive vs adjusted",
+            truth=_truth(overall),
+        ),
+        key="campaigns-forest",
+    )
+    naive = overall.loc[overall["method"] == "naive", "estimate"]
+    adjusted = overall.loc[overall["method"] == "psm_att", "estimate"]
+    if len(naive) and len(adjusted):
+        st.caption(
+            f"Naive {naive.iloc[0]:,.2f} vs matched {adjusted.iloc[0]:,.2f}: the naive difference mixes "
+            "the campaign's effect with who was targeted."
+        )
+    tiers = campaign.loc[campaign["method"].str.match(r"^(psm_att|cate)_")]
+    if len(tiers):
+        tiers = tiers.assign(label=tiers["method"])
+        st.plotly_chart(
+            charts.forest(tiers, "label", "Effects by loyalty tier"),
+            key="campaigns-tiers",
+        )
+
+
+def rollout_section(effects: pd.DataFrame) -> None:
+    rollout = effects.loc[effects["analysis"] == "rollout"]
+    if rollout.empty:
+        st.info("No rollout estimates in analytics.campaign_effects.")
+        return
+    summary = rollout.loc[rollout["method"] != "event_study"]
+    summary = summary.assign(
+        label=summary["method"].map(METHOD_LABELS).fillna(summary["method"])
+    )
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.forest(
+            summary,
+            "label",
+            "Regional rollout: difference-in-differences",
+            truth=_truth(summary),
+        ),
+        key="campaigns-did",
+    )
+    study = rollout.loc[rollout["method"] == "event_study"].copy()
+    if len(study):
+        study["week"] = study["subgroup"].map(q.week_number)
+        study = study.dropna(subset=["week"]).sort_values("week")
+        study[["ci_low", "ci_high"]] = study[["ci_low", "ci_high"]].fillna(
+            study["estimate"], axis=0
+        )
+        right.plotly_chart(
+            charts.event_study(study, "Event study (orders per customer-week)"),
+            key="campaigns-event",
+        )
+
+
+def render(url: str) -> None:
+    st.subheader("Estimated effects")
+    if ui.table_ready(url, "analytics.campaign_effects", "Campaign effect estimates"):
+        effects = q.effects(url)
+        analyses = sorted(effects["analysis"].unique())
+        picked = st.multiselect(
+            "Analyses", analyses, default=analyses, key="campaigns-analyses"
+        )
+        chosen = effects.loc[effects["analysis"].isin(picked)]
+        if "campaign" in picked:
+            campaign_section(chosen)
+        if "rollout" in picked:
+            rollout_section(chosen)
+        if len(chosen):
+            computed = pd.Timestamp(chosen["computed_at"].max())
+            st.caption(
+                f"Computed {computed:%Y-%m-%d %H:%M} UTC · 95% confidence intervals · dashed line: planted truth from the generator"
+            )
+        exports.table(chosen, "campaign-effects", key="campaigns-effects")
+
+    st.subheader("Campaign performance")
+    performance = q.performance(url)
+    types = sorted(performance["campaign_type"].dropna().unique())
+    chosen_types = st.multiselect(
+        "Campaign type", types, default=types, key="campaigns-types"
+    )
+    shown = performance.loc[performance["campaign_type"].isin(chosen_types)]
+    st.plotly_chart(
+        charts.bars(
+            shown,
+            "campaign_name",
+            "attributed_revenue",
+            "Attributed revenue per campaign",
+            color="campaign_type",
+        ),
+        key="campaigns-performance",
+    )
+    exports.table(shown, "campaign-performance", key="campaigns-performance")
+
+
+ui.run_page("Campaigns", render)

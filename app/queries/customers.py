@@ -1,0 +1,139 @@
+"""SQL behind the Customers & CLV page: cohorts, RFM segments, CLV, top customers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+from app import db
+
+FILTER_OPTIONS = """
+select
+    array_agg(distinct loyalty_tier) as tiers,
+    array_agg(distinct region) filter (where region is not null) as regions
+from marts.customer_360
+"""
+
+COHORTS = """
+with purchases as (
+    select distinct orders.customer_id, date_trunc('month', orders.ordered_date)::date as month
+    from marts.fct_orders as orders
+    inner join marts.customer_360 as customers on orders.customer_id = customers.customer_id
+    where orders.is_purchase
+        and customers.loyalty_tier = any(%(tiers)s)
+        and customers.region = any(%(regions)s)
+),
+cohorts as (
+    select customer_id, min(month) as cohort_month from purchases group by customer_id
+)
+select
+    cohorts.cohort_month,
+    (extract(year from age(purchases.month, cohorts.cohort_month)) * 12
+        + extract(month from age(purchases.month, cohorts.cohort_month)))::int as months_since_first,
+    count(*) as customers
+from purchases
+inner join cohorts on purchases.customer_id = cohorts.customer_id
+group by 1, 2
+order by 1, 2
+"""
+
+SEGMENTS = """
+select
+    coalesce(rfm_segment, 'no purchase') as rfm_segment,
+    count(*) as customers,
+    sum(total_spend) as total_spend,
+    round(avg(total_spend), 2) as average_spend,
+    round(avg(purchase_count), 2) as average_orders,
+    round(avg(recency_days), 1) as average_recency_days
+from marts.customer_360
+where loyalty_tier = any(%(tiers)s) and region = any(%(regions)s)
+group by 1
+order by customers desc
+"""
+
+CLV = """
+select
+    clv.customer_id, clv.clv_12m, clv.p_alive, clv.expected_purchases_90d,
+    clv.expected_avg_order_value, clv.frequency, clv.observation_end
+from ml.customer_clv as clv
+inner join marts.customer_360 as customers on clv.customer_id = customers.customer_id
+where customers.loyalty_tier = any(%(tiers)s) and customers.region = any(%(regions)s)
+"""
+
+TOP_CUSTOMERS = """
+select
+    customers.customer_id,
+    customers.loyalty_tier,
+    customers.region,
+    customers.state,
+    customers.rfm_segment,
+    customers.purchase_count,
+    customers.total_spend,
+    customers.last_purchase_date
+    {clv_columns}
+from marts.customer_360 as customers
+{clv_join}
+where customers.loyalty_tier = any(%(tiers)s) and customers.region = any(%(regions)s)
+    and customers.has_purchased
+order by {order_by} desc nulls last
+limit %(limit)s
+"""
+
+
+def filter_options(url: str) -> tuple[list[str], list[str]]:
+    """(loyalty tiers, regions) present in customer_360."""
+    row = db.query(url, FILTER_OPTIONS).iloc[0]
+    return sorted(row["tiers"] or []), sorted(row["regions"] or [])
+
+
+def _params(tiers: Sequence[str], regions: Sequence[str], **extra) -> dict:
+    return {"tiers": list(tiers), "regions": list(regions), **extra}
+
+
+def cohort_retention(
+    url: str, tiers: Sequence[str], regions: Sequence[str]
+) -> pd.DataFrame:
+    """Share of each monthly first-purchase cohort buying again N months later (cohort x N)."""
+    frame = db.query(url, COHORTS, _params(tiers, regions))
+    if frame.empty:
+        return pd.DataFrame()
+    counts = frame.pivot(
+        index="cohort_month", columns="months_since_first", values="customers"
+    )
+    retention = counts.div(counts[0], axis=0)
+    retention.index = [f"{d:%Y-%m}" for d in retention.index]
+    retention.index.name = "first purchase month"
+    retention.columns.name = "months since first purchase"
+    retention.insert(0, "cohort_size", counts[0].to_numpy())
+    return retention
+
+
+def rfm_segments(
+    url: str, tiers: Sequence[str], regions: Sequence[str]
+) -> pd.DataFrame:
+    return db.query(url, SEGMENTS, _params(tiers, regions))
+
+
+def clv(url: str, tiers: Sequence[str], regions: Sequence[str]) -> pd.DataFrame:
+    """`ml.customer_clv` rows of the selected customers (RelationMissing when absent)."""
+    return db.query(url, CLV, _params(tiers, regions))
+
+
+def top_customers(
+    url: str,
+    tiers: Sequence[str],
+    regions: Sequence[str],
+    *,
+    with_clv: bool,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Customers with the highest predicted CLV (when available) else the highest spend."""
+    statement = TOP_CUSTOMERS.format(
+        clv_columns=", clv.clv_12m, clv.p_alive" if with_clv else "",
+        clv_join="left join ml.customer_clv as clv on customers.customer_id = clv.customer_id"
+        if with_clv
+        else "",
+        order_by="clv.clv_12m" if with_clv else "customers.total_spend",
+    )
+    return db.query(url, statement, _params(tiers, regions, limit=limit))

@@ -1,0 +1,15 @@
+environment              = "dev"
+aws_region               = "eu-west-1"
+domain_name              = "dev.ecom.example.com"
+acm_certificate_arn      = "arn:aws:acm:eu-west-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+admin_cidr_blocks        = ["203.0.113.0/24"]
+single_nat_gateway       = true
+db_instance_class        = "db.t4g.medium"
+db_multi_az              = false
+db_deletion_protection   = false
+db_backup_retention_days = 3
+enable_redshift          = false
+api_desired_count        = 1
+api_max_count            = 2
+log_retention_days       = 14
+s3_force_destroy         = true

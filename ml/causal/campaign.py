@@ -1,0 +1,237 @@
+"""Analysis datasets for the causal questions, rebuilt from the warehouse marts.
+
+Two questions, both read only from `marts.*` (dbt) tables:
+
+- **Campaign** (`campaign_dataset`): did a targeted campaign raise the net revenue of the
+  customers it reached? One row per eligible customer (signed up before the campaign's start
+  and opted in to marketing), treated = exposed to the campaign, outcome = net revenue
+  (`order_total` of non-cancelled orders) in the `outcome_days` from the start date, and
+  covariates computed only from what was known before the start date (orders and net revenue
+  in the `lookback_days` before it, tenure, loyalty tier).
+- **Rollout** (`rollout_panel`, defined in `ml.causal.rollout_data` and re-exported here): did
+  free shipping in some regions raise purchase frequency? One row per customer and week
+  around the rollout date: orders (any status) that week.
+
+The generator's ground truth is never read here: it is only for reporting beside estimates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ml.causal.rollout_data import RolloutDesign, detect_rollout, rollout_panel
+from ml.causal.warehouse_data import (
+    REQUIRED_MARTS,
+    WarehouseDataError,
+    query,
+    require_marts,
+)
+
+__all__ = [
+    "CAMPAIGN_COVARIATES",
+    "CAMPAIGN_SEGMENT",
+    "REQUIRED_MARTS",
+    "TIERS",
+    "CampaignDesign",
+    "RolloutDesign",
+    "WarehouseDataError",
+    "campaign_dataset",
+    "campaign_design",
+    "detect_rollout",
+    "require_marts",
+    "rollout_panel",
+]
+
+#: Loyalty tiers in rank order (the segment of the heterogeneity analysis).
+TIERS = ("bronze", "silver", "gold", "platinum")
+#: Pre-treatment covariates of the campaign question (the confounders of its targeting).
+CAMPAIGN_COVARIATES = [
+    "log_orders_lookback",
+    "log_net_revenue_lookback",
+    "tenure_years",
+    "tier_rank",
+]
+CAMPAIGN_SEGMENT = "loyalty_tier"
+
+
+@dataclass(frozen=True)
+class CampaignDesign:
+    """Which campaign, when it started, and the outcome/covariate windows (days)."""
+
+    campaign_id: int
+    campaign_name: str
+    start_date: dt.date
+    outcome_days: int = 30
+    lookback_days: int = 180
+
+
+def campaign_design(
+    url: str,
+    campaign_id: int | None = None,
+    outcome_days: int = 30,
+    lookback_days: int = 180,
+) -> CampaignDesign:
+    """The campaign to analyse: `campaign_id`, or (None) the one that reached most customers.
+
+    Targeted campaigns reach far more customers than the untargeted background campaigns, so
+    the default picks the targeted one without reading anything outside the warehouse.
+    """
+    if outcome_days < 1 or lookback_days < 1:
+        raise ValueError(
+            f"outcome_days and lookback_days must be >= 1, got {outcome_days}, {lookback_days}"
+        )
+    require_marts(url)
+    campaigns = query(
+        url,
+        """
+        select c.campaign_id, c.campaign_name, c.start_date,
+               count(distinct e.customer_id) as n_exposed
+        from marts.dim_campaigns as c
+        left join marts.fct_campaign_exposures as e on e.campaign_id = c.campaign_id
+        group by c.campaign_id, c.campaign_name, c.start_date
+        order by n_exposed desc, c.campaign_id
+        """,
+    )
+    if campaigns.empty:
+        raise WarehouseDataError("marts.dim_campaigns is empty: no campaign to analyse")
+    if campaign_id is None:
+        row = campaigns.iloc[0]
+    else:
+        match = campaigns[campaigns["campaign_id"] == campaign_id]
+        if match.empty:
+            raise ValueError(
+                f"campaign_id {campaign_id} is not in marts.dim_campaigns "
+                f"(have {sorted(campaigns['campaign_id'].tolist())})"
+            )
+        row = match.iloc[0]
+    if int(row["n_exposed"]) == 0:
+        raise WarehouseDataError(
+            f"campaign {int(row['campaign_id'])} has no exposures in marts.fct_campaign_exposures"
+        )
+    return CampaignDesign(
+        campaign_id=int(row["campaign_id"]),
+        campaign_name=str(row["campaign_name"]),
+        start_date=row["start_date"],
+        outcome_days=outcome_days,
+        lookback_days=lookback_days,
+    )
+
+
+_CAMPAIGN_SQL = """
+with
+
+params as (
+    select
+        (%(start)s::date)::timestamp at time zone 'UTC' as start_at,
+        ((%(start)s::date)::timestamp at time zone 'UTC')
+            + make_interval(days => %(outcome_days)s) as outcome_end_at,
+        ((%(start)s::date)::timestamp at time zone 'UTC')
+            - make_interval(days => %(lookback_days)s) as lookback_start_at
+),
+
+eligible as (
+    select customers.customer_id, customers.loyalty_tier, customers.signed_up_at
+    from marts.dim_customers as customers
+    cross join params
+    where customers.signed_up_at < params.start_at and customers.is_marketing_opt_in
+),
+
+exposed as (
+    select distinct customer_id
+    from marts.fct_campaign_exposures
+    where campaign_id = %(campaign_id)s
+),
+
+purchases as (
+    select orders.customer_id, orders.ordered_at, orders.order_total
+    from marts.fct_orders as orders
+    inner join eligible on orders.customer_id = eligible.customer_id
+    where orders.order_status <> 'cancelled'
+),
+
+windows as (
+    select
+        purchases.customer_id,
+        count(*) filter (
+            where purchases.ordered_at >= params.lookback_start_at
+            and purchases.ordered_at < params.start_at
+        ) as orders_lookback,
+        coalesce(sum(purchases.order_total) filter (
+            where purchases.ordered_at >= params.lookback_start_at
+            and purchases.ordered_at < params.start_at
+        ), 0) as net_revenue_lookback,
+        count(*) filter (where purchases.ordered_at < params.start_at) as orders_before,
+        coalesce(sum(purchases.order_total) filter (
+            where purchases.ordered_at >= params.start_at
+            and purchases.ordered_at < params.outcome_end_at
+        ), 0) as net_revenue_outcome
+    from purchases
+    cross join params
+    group by purchases.customer_id
+)
+
+select
+    eligible.customer_id,
+    (exposed.customer_id is not null)::int as treated,
+    coalesce(windows.net_revenue_outcome, 0)::float8 as net_revenue_outcome,
+    coalesce(windows.orders_lookback, 0)::int as orders_lookback,
+    coalesce(windows.net_revenue_lookback, 0)::float8 as net_revenue_lookback,
+    coalesce(windows.orders_before, 0)::int as orders_before,
+    extract(epoch from params.start_at - eligible.signed_up_at)::float8
+        / (365.25 * 86400) as tenure_years,
+    eligible.loyalty_tier
+from eligible
+cross join params
+left join exposed on eligible.customer_id = exposed.customer_id
+left join windows on eligible.customer_id = windows.customer_id
+order by eligible.customer_id
+"""
+
+
+def campaign_dataset(
+    url: str,
+    campaign_id: int | None = None,
+    outcome_days: int = 30,
+    lookback_days: int = 180,
+) -> pd.DataFrame:
+    """One row per customer eligible for the campaign, from the warehouse marts.
+
+    Eligible: signed up before the start date (00:00 UTC) and opted in to marketing.
+    Columns: customer_id, treated (0/1: exposed to the campaign), net_revenue_outcome
+    (sum of order_total of non-cancelled orders in [start, start + outcome_days)),
+    orders_lookback / net_revenue_lookback (non-cancelled orders and their order_total in
+    the lookback_days before the start), their log1p transforms (revenue in hundreds),
+    orders_before (all non-cancelled orders before the start), tenure_years, loyalty_tier
+    and tier_rank (0 = bronze .. 3 = platinum). Every covariate is dated before the start.
+    `df.attrs["design"]` holds the CampaignDesign.
+    """
+    design = campaign_design(url, campaign_id, outcome_days, lookback_days)
+    df = query(
+        url,
+        _CAMPAIGN_SQL,
+        {
+            "start": design.start_date,
+            "outcome_days": design.outcome_days,
+            "lookback_days": design.lookback_days,
+            "campaign_id": design.campaign_id,
+        },
+    )
+    if df.empty:
+        raise WarehouseDataError(
+            f"no customer is eligible for campaign {design.campaign_id} "
+            f"(signed up before {design.start_date} and opted in)"
+        )
+    unknown = sorted(set(df["loyalty_tier"]) - set(TIERS))
+    if unknown:
+        raise WarehouseDataError(
+            f"marts.dim_customers.loyalty_tier has unknown values {unknown}"
+        )
+    df["log_orders_lookback"] = np.log1p(df["orders_lookback"])
+    df["log_net_revenue_lookback"] = np.log1p(df["net_revenue_lookback"] / 100.0)
+    df["tier_rank"] = df["loyalty_tier"].map({t: i for i, t in enumerate(TIERS)})
+    df.attrs["design"] = design
+    return df

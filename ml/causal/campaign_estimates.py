@@ -1,0 +1,208 @@
+"""Results-table rows for the campaign question: naive vs matching vs DoWhy, and by tier."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Literal
+
+import pandas as pd
+
+from ml.causal import dowhy_analysis, heterogeneous, psm
+from ml.causal.campaign import CAMPAIGN_COVARIATES, CAMPAIGN_SEGMENT, TIERS
+from ml.causal.effect_rows import result_row, timed
+
+OUTCOME = "net_revenue_outcome"
+#: Matching for the headline `psm_att` row: 4 neighbours with replacement inside a caliper of
+#: 0.2 SD of the logit score. Over 40 generator seeds: 95% CI coverage 100%, mean error -3.1
+#: (ATT ~54), max |SMD| < 0.1 in 88% of seeds (no caliper: 95%, +6.6, 75%); docs/causal.md.
+PSM_OPTIONS: dict[str, Any] = {"n_neighbors": 4, "replace": True, "caliper": 0.2}
+#: Matching within a loyalty tier (`psm_att_<tier>`): no caliper, because the caliper drops
+#: the tier's most active treated customers, who respond most, and the truth is the ATT over
+#: all of the tier's treated (coverage 88% per tier over 40 seeds; with the caliper 97%, but
+#: the tier ordering is recovered less often). See docs/causal.md.
+TIER_PSM_OPTIONS: dict[str, Any] = {"n_neighbors": 4, "replace": True, "caliper": None}
+DOWHY_METHODS: dict[
+    str, tuple[dowhy_analysis.EstimationMethod, Literal["ate", "att", "atc"]]
+] = {
+    "linear_regression": ("backdoor.linear_regression", "ate"),
+    "propensity_score_matching": ("backdoor.propensity_score_matching", "att"),
+}
+
+
+def campaign_rows(
+    df: pd.DataFrame, truth: dict | None, random_state: int, dowhy_simulations: int
+) -> list[dict]:
+    """Naive difference, PSM ATT, DoWhy (two estimators) and the per-tier rows.
+
+    `df` is `campaign_dataset(...)`; `truth` the generator's campaign section or None.
+    """
+    att_true = truth["att_sample"] if truth else None
+    n, n_t = len(df), int(df["treated"].sum())
+    design = df.attrs["design"]
+    context = {"campaign_id": design.campaign_id, "start_date": str(design.start_date)}
+    rows = []
+
+    naive, secs = timed(lambda: psm.naive_difference(df, "treated", OUTCOME))
+    rows.append(
+        result_row(
+            "campaign",
+            "naive",
+            "difference in means (treated - control)",
+            naive,
+            n=n,
+            n_treated=n_t,
+            true_effect=att_true,
+            runtime_seconds=secs,
+            diagnostics=context,
+        )
+    )
+
+    match, secs = timed(
+        lambda: psm.estimate_att(
+            df,
+            "treated",
+            OUTCOME,
+            CAMPAIGN_COVARIATES,
+            random_state=random_state,
+            **PSM_OPTIONS,
+        )
+    )
+    balance = match.balance.set_index("covariate")
+    rows.append(
+        result_row(
+            "campaign",
+            "psm_att",
+            "ATT",
+            match,
+            n=n,
+            n_treated=match.n_treated,
+            true_effect=att_true,
+            runtime_seconds=secs,
+            diagnostics={
+                **context,
+                **{k: v for k, v in PSM_OPTIONS.items()},
+                "n_matched_controls": match.n_matched_controls,
+                "max_abs_smd_before": float(balance["smd_before"].abs().max()),
+                "max_abs_smd_after": float(balance["smd_after"].abs().max()),
+                "smd_after": balance["smd_after"].round(4).to_dict(),
+                "overlap": match.overlap.to_dict(),
+            },
+        )
+    )
+
+    for name, (method, target) in DOWHY_METHODS.items():
+        res, secs = timed(
+            partial(
+                dowhy_analysis.run,
+                df,
+                "treated",
+                OUTCOME,
+                CAMPAIGN_COVARIATES,
+                method=method,
+                target_units=target,
+                num_simulations=dowhy_simulations,
+                random_state=random_state,
+            )
+        )
+        refutations = {
+            r.name: {"new_effect": r.new_effect, "p_value": r.p_value}
+            for r in res.refutations
+        }
+        rows.append(
+            result_row(
+                "campaign",
+                f"dowhy_{name}",
+                target.upper(),
+                res,
+                n=n,
+                n_treated=n_t,
+                true_effect=att_true if target == "att" else None,
+                runtime_seconds=secs,
+                std_error=None,
+                ci_low=None,
+                ci_high=None,
+                p_value=None,
+                diagnostics={**context, "refutations": refutations},
+            )
+        )
+
+    rows += segment_rows(df, truth, random_state, context)
+    return rows
+
+
+def segment_rows(
+    df: pd.DataFrame, truth: dict | None, random_state: int, context: dict
+) -> list[dict]:
+    """Per loyalty tier: matching ATT within the tier, and LinearDML's CATE.
+
+    The generator records the truth as the ATT of each tier's treated customers, the
+    estimand of `psm_att_<tier>`. `cate_<tier>` averages over every eligible customer of the
+    tier (treated or not); the generator records no effect for untreated customers, so it
+    has no true_effect. Within a tier the effect grows with activity and the treated are the
+    active ones, so the tier CATE sits below the tier ATT.
+    """
+    by_segment = truth.get("att_by_segment", {}) if truth else {}
+    controls = [c for c in CAMPAIGN_COVARIATES if c != "tier_rank"]
+    rows = []
+    for tier in TIERS:
+        part = df[df[CAMPAIGN_SEGMENT] == tier]
+        if part["treated"].nunique() < 2:
+            continue
+        match, secs = timed(
+            partial(
+                psm.estimate_att,
+                part,
+                "treated",
+                OUTCOME,
+                controls,
+                random_state=random_state,
+                **TIER_PSM_OPTIONS,
+            )
+        )
+        smd = match.balance["smd_after"].abs().max()
+        rows.append(
+            result_row(
+                "campaign",
+                f"psm_att_{tier}",
+                "ATT within segment",
+                match,
+                subgroup=tier,
+                n=len(part),
+                n_treated=match.n_treated,
+                true_effect=(by_segment.get(tier) or {}).get("att_sample"),
+                runtime_seconds=secs,
+                diagnostics={**context, "max_abs_smd_after": float(smd)},
+            )
+        )
+    cate, secs = timed(
+        lambda: heterogeneous.cate_by_segment(
+            df,
+            "treated",
+            OUTCOME,
+            controls,
+            segment=CAMPAIGN_SEGMENT,
+            method="dml",
+            random_state=random_state,
+        )
+    )
+    for tier in [t for t in TIERS if t in cate.index]:
+        seg = cate.loc[tier]
+        rows.append(
+            {
+                "analysis": "campaign",
+                "method": f"cate_{tier}",
+                "estimand": "CATE within segment, all eligible (LinearDML)",
+                "subgroup": tier,
+                "estimate": float(seg["estimate"]),
+                "std_error": None,
+                "ci_low": float(seg["ci_low"]),
+                "ci_high": float(seg["ci_high"]),
+                "p_value": None,
+                "n": int(seg["n"]),
+                "n_treated": int(df.loc[df[CAMPAIGN_SEGMENT] == tier, "treated"].sum()),
+                "true_effect": None,
+                "runtime_seconds": secs / len(cate),
+                "diagnostics": context,
+            }
+        )
+    return rows

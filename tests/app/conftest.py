@@ -1,0 +1,197 @@
+"""Fixtures for the BI app tests: one real warehouse per session (generated, loaded, dbt-built,
+with `ml` tables written by the real libraries), environments pointing the app at it, and a
+way to read what a download button would serve."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import sys
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+SCALE = 0.005
+SEED = 7
+
+
+def _load_world_module():
+    name = "app_test_world"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(
+        name, Path(__file__).with_name("world.py")
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _create_database(admin: str, template: str | None = None) -> tuple[str, str]:
+    name = f"app_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if template:
+            conn.execute(
+                "select pg_terminate_backend(pid) from pg_stat_activity"
+                " where datname = %s and pid <> pg_backend_pid()",
+                (template,),
+            )
+            conn.execute(
+                sql.SQL("create database {} template {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
+        else:
+            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+    return name, psycopg.conninfo.make_conninfo(admin, dbname=name)
+
+
+def _drop_database(admin: str, name: str) -> None:
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("drop database if exists {} with (force)").format(
+                sql.Identifier(name)
+            )
+        )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def admin_url(embedded_url: str) -> str:
+    return psycopg.conninfo.make_conninfo(embedded_url, dbname="postgres")
+
+
+@pytest.fixture(scope="session")
+def app_world(admin_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """A generated (scale 0.005), loaded, dbt-built warehouse with ml/analytics tables."""
+    world_module = _load_world_module()
+    root = tmp_path_factory.mktemp("app-world")
+    name, url = _create_database(admin_url)
+    try:
+        world = world_module.build_marts(
+            url, root / "batch", root, scale=SCALE, seed=SEED
+        )
+        world_module.build_ml_tables(world)
+        world.database = name  # type: ignore[attr-defined]
+        yield world
+    finally:
+        _drop_database(admin_url, name)
+
+
+@pytest.fixture
+def clone_world(admin_url: str, app_world) -> Iterator[Callable[[], str]]:
+    """Factory: a copy of the world database (dropped after the test)."""
+    created: list[str] = []
+
+    def clone() -> str:
+        name, url = _create_database(admin_url, template=app_world.database)
+        created.append(name)
+        return url
+
+    yield clone
+    for name in created:
+        _drop_database(admin_url, name)
+
+
+def _clear_app_caches() -> None:
+    import streamlit as st
+
+    from warehouse.settings import get_settings
+
+    st.cache_data.clear()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def point_app(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[..., None]:
+    """`point_app(url, dbt_target_dir=None)`: aim the app at a warehouse; the API at a closed
+    port (so the warehouse fallback is exercised) and MLflow at an empty store."""
+
+    def point(url: str | None, dbt_target_dir: Path | None = None) -> None:
+        if url is None:
+            monkeypatch.delenv("ECOM_DATABASE_URL", raising=False)
+        else:
+            monkeypatch.setenv("ECOM_DATABASE_URL", url)
+        monkeypatch.setenv(
+            "ECOM_DBT_TARGET_DIR", str(dbt_target_dir or tmp_path / "no-dbt")
+        )
+        monkeypatch.setenv("ECOM_API_URL", f"http://127.0.0.1:{free_port()}")
+        monkeypatch.setenv(
+            "MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow' / 'none.db'}"
+        )
+        _clear_app_caches()
+
+    yield point
+    _clear_app_caches()
+
+
+@pytest.fixture
+def world_app(point_app, app_world) -> None:
+    """The app pointed at the session's world."""
+    point_app(app_world.url, app_world.dbt_target_dir)
+
+
+class Downloads:
+    """Reads the bytes a download button serves (deferred data is generated on demand)."""
+
+    def __init__(self) -> None:
+        self.managers: list = []
+
+    def get(self, at, key: str) -> bytes:
+        return self.file(at, key).content
+
+    def file(self, at, key: str):
+        """The served file (content, filename, mimetype) behind the button with `key`."""
+        buttons = [e for e in at.get("download_button") if e.key == key]
+        assert buttons, (
+            f"no download button with key {key!r}; keys: {[e.key for e in at.get('download_button')]}"
+        )
+        proto = buttons[0].proto
+        manager = self.managers[-1]
+        url = (
+            manager.execute_deferred(proto.deferred_file_id)
+            if proto.deferred_file_id
+            else proto.url
+        )
+        return manager._storage.get_file(url.rsplit("/", 1)[-1])
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
+    """Record the media manager AppTest creates for each run, to fetch download contents."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+    from streamlit.testing.v1 import app_test
+
+    recorder = Downloads()
+
+    class RecordingManager(MediaFileManager):
+        def __init__(self, storage) -> None:
+            super().__init__(storage)
+            recorder.managers.append(self)
+
+    monkeypatch.setattr(app_test, "MediaFileManager", RecordingManager)
+    return recorder
+
+
+@pytest.fixture
+def page() -> Callable[[str], object]:
+    """`page("sales")`: an AppTest for app/pages/<name>.py (not yet run)."""
+    from streamlit.testing.v1 import AppTest
+
+    def make(name: str):
+        return AppTest.from_file(
+            str(APP_DIR / "pages" / f"{name}.py"), default_timeout=90
+        )
+
+    return make
