@@ -27,7 +27,8 @@ def available() -> list[str]:
 
 def run_one(name: str) -> dict:
     args = [sys.executable, "-m", f"bench.bench_{name}"]
-    if os.environ.get("BENCH_SCALE"):
+    accepts_scale = '"--scale"' in (BENCH_DIR / f"bench_{name}.py").read_text()
+    if os.environ.get("BENCH_SCALE") and accepts_scale:
         args += ["--scale", os.environ["BENCH_SCALE"]]
     print(f"== bench {name}: {' '.join(args[1:])}", file=sys.stderr, flush=True)
     proc = subprocess.run(args, cwd=BENCH_DIR.parent, capture_output=True, text=True)

@@ -43,14 +43,14 @@ def purchase_log(
     """(customer_id, ordered_at, order_total) of purchases up to `observation_end` (default: latest)."""
     from psycopg.types.numeric import FloatLoader
 
-    from warehouse.connection import connect
+    from warehouse.connection import connect, scalar
 
     with connect(url) as conn:
         conn.adapters.register_loader("numeric", FloatLoader)
         if observation_end is None:
-            observation_end = conn.execute(
-                "select max(ordered_date) from marts.fct_orders where is_purchase"
-            ).fetchone()[0]
+            observation_end = scalar(
+                conn, "select max(ordered_date) from marts.fct_orders where is_purchase"
+            )
             if observation_end is None:
                 raise ValueError("marts.fct_orders holds no purchases")
         rows = conn.execute(

@@ -144,10 +144,10 @@ def git_commit(repo: Path = REPO_ROOT) -> str | None:
 
 def loaded_batch_ids(url: str) -> list[str]:
     """Ids of the raw batches in the warehouse ledger (`raw._batches`), oldest first."""
-    from warehouse.connection import connect
+    from warehouse.connection import connect, scalar
 
     with connect(url) as conn:
-        exists = conn.execute("select to_regclass('raw._batches')").fetchone()[0]
+        exists = scalar(conn, "select to_regclass('raw._batches')")
         if exists is None:
             return []
         rows = conn.execute(

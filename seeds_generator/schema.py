@@ -67,16 +67,36 @@ class Table:
 
 ORDER_STATUSES = ("placed", "paid", "shipped", "delivered", "cancelled", "returned")
 SALES_CHANNELS = ("web", "mobile_app", "marketplace")
-ACQUISITION_CHANNELS = ("organic", "paid_search", "social", "email", "referral", "affiliate")
+ACQUISITION_CHANNELS = (
+    "organic",
+    "paid_search",
+    "social",
+    "email",
+    "referral",
+    "affiliate",
+)
 LOYALTY_TIERS = ("bronze", "silver", "gold", "platinum")
 GENDERS = ("female", "male", "other", "unknown")
 PAYMENT_METHODS = ("card", "paypal", "gift_card", "bank_transfer")
 PAYMENT_STATUSES = ("captured", "refunded", "failed")
 CARRIERS = ("ups", "fedex", "usps", "dhl")
 SHIPMENT_STATUSES = ("in_transit", "delivered", "lost")
-RETURN_REASONS = ("damaged", "wrong_item", "not_as_described", "changed_mind", "too_late")
+RETURN_REASONS = (
+    "damaged",
+    "wrong_item",
+    "not_as_described",
+    "changed_mind",
+    "too_late",
+)
 DEVICES = ("desktop", "mobile", "tablet")
-TRAFFIC_SOURCES = ("direct", "organic_search", "paid_search", "social", "email", "referral")
+TRAFFIC_SOURCES = (
+    "direct",
+    "organic_search",
+    "paid_search",
+    "social",
+    "email",
+    "referral",
+)
 EVENT_TYPES = ("product_view", "add_to_cart")
 CAMPAIGN_TYPES = ("email", "discount", "free_shipping", "retargeting", "loyalty")
 TICKET_CHANNELS = ("email", "chat", "phone")
@@ -95,7 +115,12 @@ TABLES: tuple[Table, ...] = (
         (
             C("geography_id", "int", min=1),
             C("country_code", "text", allowed=("US",)),
-            C("region", "text", allowed=REGIONS, description="sales region; the free-shipping rollout is by region"),
+            C(
+                "region",
+                "text",
+                allowed=REGIONS,
+                description="sales region; the free-shipping rollout is by region",
+            ),
             C("state", "text"),
             C("city", "text"),
             C("postal_code", "text"),
@@ -141,7 +166,10 @@ TABLES: tuple[Table, ...] = (
             C("updated_at", "timestamp"),
         ),
         primary_key="product_id",
-        foreign_keys=(FK("category_id", "categories", "category_id"), FK("brand_id", "brands", "brand_id")),
+        foreign_keys=(
+            FK("category_id", "categories", "category_id"),
+            FK("brand_id", "brands", "brand_id"),
+        ),
         event_time="updated_at",
     ),
     Table(
@@ -174,7 +202,11 @@ TABLES: tuple[Table, ...] = (
             C("campaign_id", "int", min=1),
             C("campaign_name", "text"),
             C("campaign_type", "text", allowed=CAMPAIGN_TYPES),
-            C("channel", "text", allowed=("email", "social", "paid_search", "onsite", "sms")),
+            C(
+                "channel",
+                "text",
+                allowed=("email", "social", "paid_search", "onsite", "sms"),
+            ),
             C("discount_pct", "float", min=0, max=100),
             C("budget", "money", min=0),
             C("start_date", "date"),
@@ -192,7 +224,13 @@ TABLES: tuple[Table, ...] = (
             C("status", "text", allowed=ORDER_STATUSES),
             C("channel", "text", allowed=SALES_CHANNELS),
             C("shipping_geography_id", "int", min=1),
-            C("campaign_id", "int", nullable=True, min=1, description="campaign the order is attributed to"),
+            C(
+                "campaign_id",
+                "int",
+                nullable=True,
+                min=1,
+                description="campaign the order is attributed to",
+            ),
             C("currency", "text", allowed=("USD",)),
             C("items_subtotal", "money", min=0),
             C("discount_amount", "money", min=0),
@@ -221,7 +259,10 @@ TABLES: tuple[Table, ...] = (
             C("line_total", "money", min=0),
         ),
         primary_key="order_item_id",
-        foreign_keys=(FK("order_id", "orders", "order_id"), FK("product_id", "products", "product_id")),
+        foreign_keys=(
+            FK("order_id", "orders", "order_id"),
+            FK("product_id", "products", "product_id"),
+        ),
     ),
     Table(
         "payments",
@@ -266,7 +307,10 @@ TABLES: tuple[Table, ...] = (
             C("reason", "text", allowed=RETURN_REASONS),
         ),
         primary_key="return_id",
-        foreign_keys=(FK("order_item_id", "order_items", "order_item_id"), FK("order_id", "orders", "order_id")),
+        foreign_keys=(
+            FK("order_item_id", "order_items", "order_item_id"),
+            FK("order_id", "orders", "order_id"),
+        ),
         event_time="returned_at",
     ),
     Table(
@@ -299,10 +343,19 @@ TABLES: tuple[Table, ...] = (
             C("device", "text", allowed=DEVICES),
             C("traffic_source", "text", allowed=TRAFFIC_SOURCES),
             C("page_views", "int", min=1),
-            C("order_id", "int", nullable=True, min=1, description="order placed in the session, if any"),
+            C(
+                "order_id",
+                "int",
+                nullable=True,
+                min=1,
+                description="order placed in the session, if any",
+            ),
         ),
         primary_key="session_id",
-        foreign_keys=(FK("customer_id", "customers", "customer_id"), FK("order_id", "orders", "order_id")),
+        foreign_keys=(
+            FK("customer_id", "customers", "customer_id"),
+            FK("order_id", "orders", "order_id"),
+        ),
         event_time="started_at",
     ),
     Table(
@@ -336,7 +389,10 @@ TABLES: tuple[Table, ...] = (
             C("is_clicked", "bool"),
         ),
         primary_key="exposure_id",
-        foreign_keys=(FK("campaign_id", "campaigns", "campaign_id"), FK("customer_id", "customers", "customer_id")),
+        foreign_keys=(
+            FK("campaign_id", "campaigns", "campaign_id"),
+            FK("customer_id", "customers", "customer_id"),
+        ),
         event_time="exposed_at",
     ),
     Table(
@@ -355,7 +411,10 @@ TABLES: tuple[Table, ...] = (
             C("satisfaction_score", "int", nullable=True, min=1, max=5),
         ),
         primary_key="ticket_id",
-        foreign_keys=(FK("customer_id", "customers", "customer_id"), FK("order_id", "orders", "order_id")),
+        foreign_keys=(
+            FK("customer_id", "customers", "customer_id"),
+            FK("order_id", "orders", "order_id"),
+        ),
         event_time="opened_at",
     ),
 )
@@ -374,4 +433,6 @@ def get_table(name: str) -> Table:
     try:
         return TABLES_BY_NAME[name]
     except KeyError:
-        raise KeyError(f"unknown raw table {name!r}; known: {', '.join(TABLES_BY_NAME)}") from None
+        raise KeyError(
+            f"unknown raw table {name!r}; known: {', '.join(TABLES_BY_NAME)}"
+        ) from None

@@ -82,6 +82,7 @@ class Services:
             log.error(self.churn.last_error)
         try:
             url = s.database_url or await asyncio.to_thread(database_url)
+            assert url is not None
             self.warehouse.pool = ConnectionPool(
                 url,
                 max_size=s.pool_size,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from contextlib import contextmanager
 from urllib.parse import quote
 
@@ -79,3 +80,9 @@ def sqlalchemy_url(url: str) -> str:
     if p["host"].startswith("/"):
         return f"postgresql+psycopg://{auth}@/{p['dbname']}?host={p['host']}&port={p['port']}"
     return f"postgresql+psycopg://{auth}@{p['host']}:{p['port']}/{p['dbname']}"
+
+
+def scalar(conn: psycopg.Connection, query: str, params: tuple | None = None) -> Any:
+    """The first column of the first row of `query` (None when there is no row)."""
+    row = conn.execute(query, params).fetchone()
+    return row[0] if row else None

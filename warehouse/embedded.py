@@ -86,7 +86,9 @@ def stop(pgdata: Path) -> bool:
     if not status(pgdata).running:
         return False
     _import_pgserver()
-    from pgserver._commands import pg_ctl  # type: ignore[attr-defined]  # generated at import
+    from pgserver import _commands  # its pg_ctl function is generated at import time
+
+    pg_ctl = _commands.pg_ctl  # type: ignore[attr-defined]
 
     from warehouse._pgserver_user import server_system_user
 

@@ -56,10 +56,10 @@ class OracleAUC:
 
 def find_batch_dirs(url: str) -> list[Path]:
     """Loaded batch directories (from `raw._batches.source_dir`) holding ground truth, oldest first."""
-    from warehouse.connection import connect
+    from warehouse.connection import connect, scalar
 
     with connect(url) as conn:
-        if conn.execute("select to_regclass('raw._batches')").fetchone()[0] is None:
+        if scalar(conn, "select to_regclass('raw._batches')") is None:
             return []
         rows = conn.execute(
             "select source_dir from raw._batches order by loaded_at, batch_id"
@@ -223,7 +223,7 @@ def oracle_aucs(
 
 def warehouse_orders(url: str) -> pd.DataFrame:
     """order_id, customer_id, ordered_at of every staged order."""
-    from warehouse.connection import connect
+    from warehouse.connection import connect, scalar
 
     with connect(url) as conn:
         cur = conn.execute(

@@ -152,7 +152,7 @@ def tune_xgboost(
     best = study.best_trial
     return TuningResult(
         best_params=dict(best.params),
-        best_value=float(best.value),
+        best_value=float(best.value if best.value is not None else "nan"),
         n_trials=len(study.trials),
         n_pruned=sum(t.state == optuna.trial.TrialState.PRUNED for t in study.trials),
         validation=how,

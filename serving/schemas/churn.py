@@ -40,7 +40,7 @@ def churn_row_model(fields: Sequence[FeatureField]) -> type[BaseModel]:
     Numbers are floats (booleans as 0/1), categories strings; null means missing. Unknown
     fields are rejected, so a misspelt feature is a 422 naming it.
     """
-    example = {f.name: f.example for f in fields}
+    example: dict[str, Any] = {f.name: f.example for f in fields}
     definitions: dict[str, Any] = {}
     for f in fields:
         description = (
@@ -68,9 +68,9 @@ def churn_row_model(fields: Sequence[FeatureField]) -> type[BaseModel]:
 
 def churn_request_model(row_model: type[BaseModel], max_rows: int) -> type[BaseModel]:
     """`{"rows": [row, ...]}` with 1..max_rows rows."""
-    example_row = (row_model.model_config.get("json_schema_extra") or {}).get(
-        "examples", [{}]
-    )[0]
+    extra = row_model.model_config.get("json_schema_extra")
+    examples = extra.get("examples") if isinstance(extra, dict) else None
+    example_row = examples[0] if isinstance(examples, list) and examples else {}
     return create_model(
         "ChurnPredictRequest",
         __config__=ConfigDict(

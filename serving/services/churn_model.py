@@ -11,6 +11,7 @@ from functools import cached_property
 from typing import Any, Literal
 
 import numpy as np
+import pandas as pd
 
 from ml.churn.predict import risk_band
 from serving.services.scorers import (
@@ -155,7 +156,8 @@ def load_churn_version(
     fields = _fields(columns, meta.signature, example)
     examples: list[list[Any]] = []
     if example is not None:
-        for record in example[columns.names].to_dict("records"):
+        frame = example if isinstance(example, pd.DataFrame) else pd.DataFrame(example)
+        for record in frame[columns.names].to_dict("records"):
             examples.append([_clean(record[c]) for c in columns.names])
     scorer = make_scorer(pipeline, examples)
     mv = client.get_model_version(name, version)

@@ -87,7 +87,7 @@ def _ranked(conn: psycopg.Connection, query: str, with_label: bool) -> RankedLis
             unique.tolist(), starts.tolist(), counts.tolist(), strict=True
         )
     }
-    label_codes, label_names = None, ()
+    label_codes, label_names = None, tuple[str, ...]()
     if with_label:
         names, codes = np.unique(np.asarray(labels, dtype=object), return_inverse=True)
         label_codes, label_names = codes.astype(np.int32), tuple(str(n) for n in names)

@@ -252,7 +252,7 @@ def build_fast_scorer(pipeline: Pipeline, columns: FeatureColumns) -> FastScorer
         maps,
         missing_codes,
         booster,
-        model._get_iteration_range(None),
+        _int_pair(model._get_iteration_range(None)),
         float(model.missing),
     )
 
@@ -302,3 +302,8 @@ def make_scorer(pipeline: Pipeline, examples: Sequence[Row] = ()) -> Scorer:
         )
         return reference
     return fast
+
+
+def _int_pair(pair: tuple) -> tuple[int, int]:
+    """xgboost returns numpy integers; the scorer wants plain ints."""
+    return int(pair[0]), int(pair[1])

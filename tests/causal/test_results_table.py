@@ -88,5 +88,7 @@ def test_non_finite_diagnostics_are_stored_as_null() -> None:
     """A refuter can return a NaN p-value; jsonb cannot hold NaN, so it becomes null."""
     from ml.causal.results_store import _finite
 
-    cleaned = _finite({"p": float("nan"), "nested": [1.0, float("inf"), {"x": -float("inf")}]})
+    cleaned = _finite(
+        {"p": float("nan"), "nested": [1.0, float("inf"), {"x": -float("inf")}]}
+    )
     assert cleaned == {"p": None, "nested": [1.0, None, {"x": None}]}

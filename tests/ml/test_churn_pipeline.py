@@ -21,7 +21,7 @@ from mlflow import MlflowClient
 
 from ml.churn.batch import score_customers
 from ml.churn.data import load_scoring_frame, load_training_frames
-from ml.churn.evaluate import MIN_ACCURACY, MIN_ORACLE_RATIO
+from ml.churn.evaluate import MIN_ACCURACY, MIN_ORACLE_RATIO, QualityBar
 from ml.churn.features import PII_COLUMNS
 from ml.churn.predict import churn_probability, load_churn_model
 from ml.churn.train import EXPERIMENT, train_and_register
@@ -30,6 +30,8 @@ from ml.registry import CHALLENGER, CHAMPION, alias_version
 pytestmark = pytest.mark.slow
 
 TOLERANCE = 0.02
+# at this small scale the gate applies the same stated tolerance as the quality-bar test below
+TOLERANT_BAR = QualityBar(MIN_ACCURACY - TOLERANCE, MIN_ORACLE_RATIO - TOLERANCE)
 N_TRIALS = 8
 
 
@@ -47,6 +49,7 @@ def trained(churn_warehouse, mlflow_store, model_name):
         model_name=model_name,
         build_marts=False,
         ground_truth=[churn_warehouse.batch_dir],
+        quality_bar=TOLERANT_BAR,
     )
 
 
@@ -129,6 +132,7 @@ def test_gate_keeps_the_champion_when_the_margin_is_not_met(
         model_name=model_name,
         build_marts=False,
         ground_truth=[churn_warehouse.batch_dir],
+        quality_bar=TOLERANT_BAR,
     )
     assert again.version == "2" and again.alias == CHALLENGER
     assert alias_version(model_name, CHAMPION) == trained.version

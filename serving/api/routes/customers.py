@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Response
 
 from serving.api.deps import (
@@ -49,7 +51,7 @@ def get_customer_churn(
         customer_id=customer_id,
         cutoff_date=features["cutoff_date"],
         churn_probability=float(probability[0]),
-        risk_band=str(band[0]),
+        risk_band=band[0],
         model_name=model.name,
         model_version=model.version,
         batch_score=BatchScore(**batch) if batch else None,
@@ -69,6 +71,7 @@ async def get_customer_recommendations(
     any (new or unknown) gets the most-bought products, with `is_fallback: true`."""
     recommendations = snapshot.require("recommendations")
     hit = recommendations.get(customer_id, k)
+    source: Literal["model", "popularity"]
     if hit is not None:
         items, scores, version = hit
         source, reason = "model", None
