@@ -35,14 +35,24 @@ def run_one(name: str) -> dict:
     sys.stderr.write(proc.stderr[-4000:])
     if proc.returncode != 0:
         return {"error": f"exit {proc.returncode}", "stderr_tail": proc.stderr[-2000:]}
-    for line in reversed(proc.stdout.strip().splitlines()):
-        line = line.strip()
-        if line.startswith("{"):
-            return json.loads(line)
-    try:
-        return json.loads(proc.stdout)
-    except json.JSONDecodeError:
-        return {"error": "no JSON result printed", "stdout_tail": proc.stdout[-2000:]}
+    return _last_json(proc.stdout)
+
+
+def _last_json(stdout: str) -> dict:
+    """The last JSON object printed: a one-line object, or a pretty-printed one at the end."""
+    lines = stdout.strip().splitlines()
+    for i in range(len(lines) - 1, -1, -1):
+        if not lines[i].lstrip().startswith("{"):
+            continue
+        for candidate in (lines[i], "\n".join(lines[i:])):
+            try:
+                value = json.loads(candidate)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return {"error": "no JSON result printed", "stdout_tail": stdout[-2000:]}
+
 
 
 def main(argv: list[str]) -> int:
