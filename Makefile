@@ -28,14 +28,12 @@ test: install
 	@bash scripts/ensure_chromium.sh
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# sqlfluff's dbt templater renders profiles.yml but lints without a database: placeholders suffice
-LINT_DB_ENV := ECOM_DB_HOST=localhost ECOM_DB_PORT=5432 ECOM_DB_USER=postgres ECOM_DB_NAME=ecom
-
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy warehouse orchestration seeds_generator serving app ml
-	$(LINT_DB_ENV) $(BIN)/sqlfluff lint dbt_project/models
+	@# sqlfluff's dbt templater compiles the models against the warehouse (embedded unless ECOM_DATABASE_URL)
+	eval "$$($(BIN)/ecom db env)" && $(BIN)/sqlfluff lint dbt_project/models
 
 format: install
 	$(BIN)/ruff format .
