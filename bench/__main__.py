@@ -54,7 +54,6 @@ def _last_json(stdout: str) -> dict:
     return {"error": "no JSON result printed", "stdout_tail": stdout[-2000:]}
 
 
-
 def main(argv: list[str]) -> int:
     names = argv or available()
     unknown = sorted(set(names) - set(available()))

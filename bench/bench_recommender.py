@@ -32,33 +32,10 @@ if str(REPO_ROOT) not in sys.path:  # run as a script from a checkout
 
 import numpy as np  # noqa: E402
 import psycopg  # noqa: E402
-from psycopg import sql  # noqa: E402
 
-BENCH_DIR = REPO_ROOT / "var" / "bench"
+from bench.common import BENCH_DIR, ensure_batch, ensure_bench_database  # noqa: E402
+
 MARTS = ["+ml_interactions", "+ml_ratings", "+dim_customers", "+dim_products"]
-
-
-def ensure_batch(scale: float, seed: int) -> Path:
-    out = BENCH_DIR / f"scale_{scale:g}"
-    if not (out / "manifest.json").exists():
-        from seeds_generator import generate
-
-        generate(out, scale=scale, seed=seed, progress=False)
-    return out
-
-
-def ensure_database(scale: float) -> str:
-    from warehouse.connection import database_url
-
-    admin = psycopg.conninfo.make_conninfo(database_url(), dbname="postgres")
-    name = f"bench_rec_{scale:g}".replace(".", "_")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute(
-            "select 1 from pg_database where datname = %s", (name,)
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return psycopg.conninfo.make_conninfo(admin, dbname=name)
 
 
 def prepare(scale: float, seed: int) -> tuple[str, dict[str, float]]:
@@ -73,7 +50,7 @@ def prepare(scale: float, seed: int) -> tuple[str, dict[str, float]]:
     t = time.perf_counter()
     batch = ensure_batch(scale, seed)
     seconds["generate"] = time.perf_counter() - t
-    url = ensure_database(scale)
+    url = ensure_bench_database("bench_rec", scale)
     t = time.perf_counter()
     load_batch(batch, url, validate=False)  # skipped when the ledger already has it
     seconds["load"] = time.perf_counter() - t

@@ -7,13 +7,13 @@ ECOM_DATABASE_URL is removed for the session (server-mode tests ask for `server_
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
+
+from warehouse.databases import create_database, drop_database
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_HOME = REPO_ROOT / "var" / "test-home"
@@ -53,34 +53,13 @@ def embedded_url(_isolated_environment) -> str:
     return database_url()
 
 
-def _create_database(admin_url: str, prefix: str) -> tuple[str, str]:
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return name, psycopg.conninfo.make_conninfo(admin_url, dbname=name)
-
-
-def _drop_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(
-                sql.Identifier(name)
-            )
-        )
-
-
-def _as_uri(conninfo: str) -> str:
-    """psycopg's make_conninfo returns key=value form; tools such as dbt want parts, so keep both."""
-    return conninfo
-
-
 @pytest.fixture
 def fresh_database(embedded_url: str) -> Iterator[str]:
     """A new, empty database in the embedded server (libpq conninfo string); dropped afterwards."""
     admin = psycopg.conninfo.make_conninfo(embedded_url, dbname="postgres")
-    name, conninfo = _create_database(admin, "t")
-    yield _as_uri(conninfo)
-    _drop_database(admin, name)
+    name, conninfo = create_database(admin, "t")
+    yield conninfo
+    drop_database(admin, name)
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +77,6 @@ def server_admin_url() -> str:
 @pytest.fixture
 def server_url(server_admin_url: str) -> Iterator[str]:
     """A dedicated, uniquely named database on the PostgreSQL server; dropped afterwards."""
-    name, conninfo = _create_database(server_admin_url, "ecom_test")
+    name, conninfo = create_database(server_admin_url, "ecom_test")
     yield conninfo
-    _drop_database(server_admin_url, name)
+    drop_database(server_admin_url, name)

@@ -223,7 +223,7 @@ def oracle_aucs(
 
 def warehouse_orders(url: str) -> pd.DataFrame:
     """order_id, customer_id, ordered_at of every staged order."""
-    from warehouse.connection import connect, scalar
+    from warehouse.connection import connect
 
     with connect(url) as conn:
         cur = conn.execute(

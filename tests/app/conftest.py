@@ -7,13 +7,13 @@ from __future__ import annotations
 import importlib.util
 import socket
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
+
+from warehouse.databases import create_database, drop_database
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 SCALE = 0.005
@@ -33,34 +33,6 @@ def _load_world_module():
     return module
 
 
-def _create_database(admin: str, template: str | None = None) -> tuple[str, str]:
-    name = f"app_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if template:
-            conn.execute(
-                "select pg_terminate_backend(pid) from pg_stat_activity"
-                " where datname = %s and pid <> pg_backend_pid()",
-                (template,),
-            )
-            conn.execute(
-                sql.SQL("create database {} template {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-        else:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return name, psycopg.conninfo.make_conninfo(admin, dbname=name)
-
-
-def _drop_database(admin: str, name: str) -> None:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(
-                sql.Identifier(name)
-            )
-        )
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -77,7 +49,7 @@ def app_world(admin_url: str, tmp_path_factory: pytest.TempPathFactory):
     """A generated (scale 0.005), loaded, dbt-built warehouse with ml/analytics tables."""
     world_module = _load_world_module()
     root = tmp_path_factory.mktemp("app-world")
-    name, url = _create_database(admin_url)
+    name, url = create_database(admin_url, "app")
     try:
         world = world_module.build_marts(
             url, root / "batch", root, scale=SCALE, seed=SEED
@@ -86,7 +58,7 @@ def app_world(admin_url: str, tmp_path_factory: pytest.TempPathFactory):
         world.database = name  # type: ignore[attr-defined]
         yield world
     finally:
-        _drop_database(admin_url, name)
+        drop_database(admin_url, name)
 
 
 @pytest.fixture
@@ -95,13 +67,13 @@ def clone_world(admin_url: str, app_world) -> Iterator[Callable[[], str]]:
     created: list[str] = []
 
     def clone() -> str:
-        name, url = _create_database(admin_url, template=app_world.database)
+        name, url = create_database(admin_url, "app", template=app_world.database)
         created.append(name)
         return url
 
     yield clone
     for name in created:
-        _drop_database(admin_url, name)
+        drop_database(admin_url, name)
 
 
 def _clear_app_caches() -> None:

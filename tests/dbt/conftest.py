@@ -8,7 +8,6 @@ raw data work on a copy of that built database (`clone_built_database`, a Postgr
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from psycopg import sql
 from seeds_generator import generate, generate_increment
 from seeds_generator.schema import TABLES
 from warehouse.connection import dbt_env
+from warehouse.databases import admin_url, create_database, drop_database
 from warehouse.loader import load_batch
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -125,39 +125,6 @@ def replace_raw_data(url: str, batch_dir: Path) -> None:
     load_batch(batch_dir, url)
 
 
-def admin_url(url: str) -> str:
-    return psycopg.conninfo.make_conninfo(url, dbname="postgres")
-
-
-def create_database(admin: str, template: str | None = None) -> tuple[str, str]:
-    name = f"dbt_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if template:
-            # a template must have no other sessions; dbt's pooled connections may linger
-            conn.execute(
-                "select pg_terminate_backend(pid) from pg_stat_activity"
-                " where datname = %s and pid <> pg_backend_pid()",
-                (template,),
-            )
-            conn.execute(
-                sql.SQL("create database {} template {}").format(
-                    sql.Identifier(name), sql.Identifier(template)
-                )
-            )
-        else:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return name, psycopg.conninfo.make_conninfo(admin, dbname=name)
-
-
-def drop_database(admin: str, name: str) -> None:
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database if exists {} with (force)").format(
-                sql.Identifier(name)
-            )
-        )
-
-
 @dataclass(frozen=True)
 class Batches:
     base: Path
@@ -210,7 +177,7 @@ def dbt_built(
 ) -> Iterator[BuiltWarehouse]:
     """A database with the base batch loaded and a complete `dbt build` run on it."""
     admin = admin_url(embedded_url)
-    name, url = create_database(admin)
+    name, url = create_database(admin, "dbt")
     try:
         load_batch(dbt_batches.base, url)
         run = run_dbt(url, ["build"], tmp_path_factory.mktemp("dbt_build"))
@@ -233,7 +200,7 @@ def clone_built_database(
         assert dbt_built.run.success, (
             "the base dbt build failed; see test_build_succeeds"
         )
-        name, url = create_database(admin, template=dbt_built.database)
+        name, url = create_database(admin, "dbt", template=dbt_built.database)
         created.append(name)
         return url
 
