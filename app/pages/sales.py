@@ -27,7 +27,7 @@ def filters(url: str) -> tuple[dt.date, dt.date, list[str], list[str]]:
             "Sales channel", opts.channels, default=opts.channels, key="sales-channels"
         )
         segments = st.multiselect(
-            "Customer segment (loyalty tier)",
+            "Customer segment (loyalty tier at order time)",
             opts.segments,
             default=opts.segments,
             key="sales-segments",

@@ -1,4 +1,8 @@
-"""SQL behind the Customers & CLV page: cohorts, RFM segments, CLV, top customers."""
+"""SQL behind the Customers & CLV page: cohorts, RFM segments, CLV, top customers.
+
+Cohorts come pre-aggregated from `marts.customer_cohort_retention` (cohort month x months since
+x current loyalty tier x region); a customer has one tier and region, so the counts add up.
+"""
 
 from __future__ import annotations
 
@@ -16,26 +20,14 @@ from marts.customer_360
 """
 
 COHORTS = """
-with purchases as (
-    select distinct orders.customer_id, date_trunc('month', orders.ordered_date)::date as month
-    from marts.fct_orders as orders
-    inner join marts.customer_360 as customers on orders.customer_id = customers.customer_id
-    where orders.is_purchase
-        and customers.loyalty_tier = any(%(tiers)s)
-        and customers.region = any(%(regions)s)
-),
-cohorts as (
-    select customer_id, min(month) as cohort_month from purchases group by customer_id
-)
 select
-    cohorts.cohort_month,
-    (extract(year from age(purchases.month, cohorts.cohort_month)) * 12
-        + extract(month from age(purchases.month, cohorts.cohort_month)))::int as months_since_first,
-    count(*) as customers
-from purchases
-inner join cohorts on purchases.customer_id = cohorts.customer_id
-group by 1, 2
-order by 1, 2
+    cohort_month,
+    months_since_first_purchase as months_since_first,
+    sum(customer_count)::bigint as customers
+from marts.customer_cohort_retention
+where loyalty_tier = any(%(tiers)s) and region = any(%(regions)s)
+group by cohort_month, months_since_first_purchase
+order by cohort_month, months_since_first_purchase
 """
 
 SEGMENTS = """

@@ -33,11 +33,15 @@ customers as (
 ),
 sessions as (
     select
-        count(*) filter (where started_date >= cs) as cur_sessions,
-        count(*) filter (where started_date <= pe) as prev_sessions,
-        count(*) filter (where started_date >= cs and is_converted) as cur_converted_sessions,
-        count(*) filter (where started_date <= pe and is_converted) as prev_converted_sessions
-    from marts.fct_sessions cross join bounds
+        coalesce(sum(session_count) filter (where started_date >= cs), 0)::bigint
+            as cur_sessions,
+        coalesce(sum(session_count) filter (where started_date <= pe), 0)::bigint
+            as prev_sessions,
+        coalesce(sum(converted_session_count) filter (where started_date >= cs), 0)::bigint
+            as cur_converted_sessions,
+        coalesce(sum(converted_session_count) filter (where started_date <= pe), 0)::bigint
+            as prev_converted_sessions
+    from marts.marketing_sessions_daily cross join bounds
     where started_date between ps and ce
 ),
 units as (

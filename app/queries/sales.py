@@ -1,4 +1,13 @@
-"""SQL behind the Sales page: one scan of the order lines, grouped four ways."""
+"""SQL behind the Sales page: the pre-aggregated sales marts, never the order lines.
+
+`marts.finance_sales_daily` holds, per order date x sales channel x loyalty tier at order time,
+the total and the category / brand / ship-to breakdowns (its `grain` column);
+`marts.finance_sales_monthly` the same per calendar month. The breakdowns of a date range read
+the monthly rows of its whole months and the daily rows of the days around them; the trend and
+the totals read the daily `total` rows. Distinct orders add up over dates, channels, tiers and
+ship-to areas (an order has one of each), so each summed `order_count` equals the
+count(distinct order_id) a scan of the lines gives for the same category, brand, city or day.
+"""
 
 from __future__ import annotations
 
@@ -12,62 +21,100 @@ from app import db
 
 OPTIONS = """
 select
-    (select min(ordered_date) from marts.fct_orders) as first_day,
-    (select max(ordered_date) from marts.fct_orders) as last_day,
+    (select min(ordered_date) from marts.finance_sales_daily) as first_day,
+    (select max(ordered_date) from marts.finance_sales_daily) as last_day,
     (select array_agg(sales_channel order by sales_channel) from marts.dim_channels) as channels,
-    (select array_agg(distinct loyalty_tier) from marts.dim_customers) as segments
+    (
+        select array_agg(distinct loyalty_tier)
+        from marts.finance_sales_monthly
+        where grain = 'total'
+    ) as segments
 """
 
 SALES = """
-with lines as (
-    select
-        items.ordered_date,
-        products.department_name,
-        products.category_name,
-        products.brand_name,
-        geographies.state,
-        geographies.city,
-        geographies.latitude,
-        geographies.longitude,
-        items.order_id,
-        items.quantity,
-        items.line_total,
-        items.line_margin
-    from marts.fct_order_items as items
-    inner join marts.fct_orders as orders on items.order_key = orders.order_key
-    inner join marts.dim_channels as channels on items.channel_key = channels.channel_key
-    inner join marts.dim_customers as customers on items.customer_key = customers.customer_key
-    inner join marts.dim_products as products on items.product_key = products.product_key
-    inner join marts.dim_geography as geographies
-        on items.geography_key = geographies.geography_key
+with breakdowns as (
+    -- the whole months of the range from the monthly mart ...
+    select grain, category_id, brand_id, geography_key, order_count, unit_count,
+        gross_revenue, gross_margin
+    from marts.finance_sales_monthly
     where
-        orders.is_purchase
-        and items.ordered_date between %(start)s and %(end)s
-        and channels.sales_channel = any(%(channels)s)
-        and customers.loyalty_tier = any(%(segments)s)
+        grain <> 'total'
+        and ordered_month >= %(months_from)s and ordered_month < %(months_until)s
+        and sales_channel = any(%(channels)s)
+        and loyalty_tier = any(%(segments)s)
+    union all
+    -- ... and its days before and after them from the daily one
+    select grain, category_id, brand_id, geography_key, order_count, unit_count,
+        gross_revenue, gross_margin
+    from marts.finance_sales_daily
+    where
+        grain <> 'total'
+        and (
+            (ordered_date >= %(start)s and ordered_date < %(months_from)s)
+            or (ordered_date >= %(months_until)s and ordered_date <= %(end)s)
+        )
+        and sales_channel = any(%(channels)s)
+        and loyalty_tier = any(%(segments)s)
+),
+days as (
+    select
+        ordered_date,
+        sum(gross_revenue) as revenue, sum(gross_margin) as margin,
+        sum(unit_count)::bigint as units, sum(order_count)::bigint as orders
+    from marts.finance_sales_daily
+    where
+        grain = 'total'
+        and ordered_date between %(start)s and %(end)s
+        and sales_channel = any(%(channels)s)
+        and loyalty_tier = any(%(segments)s)
+    group by ordered_date
+),
+categories as (
+    select distinct category_id, department_name, category_name from marts.dim_products
+),
+brands as (
+    select distinct brand_id, brand_name from marts.dim_products
 )
 select
-    case
-        when grouping(category_name) = 0 then 'category'
-        when grouping(brand_name) = 0 then 'brand'
-        when grouping(city) = 0 then 'city'
-        when grouping(ordered_date) = 0 then 'day'
-        else 'total'
-    end as grain,
-    department_name, category_name, brand_name, state, city, latitude, longitude,
-    ordered_date,
-    sum(line_total) as revenue,
-    sum(line_margin) as margin,
-    sum(quantity) as units,
-    count(distinct order_id) as orders
-from lines
-group by grouping sets (
-    (department_name, category_name),
-    (brand_name),
-    (state, city, latitude, longitude),
-    (ordered_date),
-    ()
-)
+    'category' as grain,
+    categories.department_name, categories.category_name,
+    null as brand_name, null as state, null as city,
+    null::double precision as latitude, null::double precision as longitude,
+    null::date as ordered_date,
+    sum(breakdowns.gross_revenue) as revenue, sum(breakdowns.gross_margin) as margin,
+    sum(breakdowns.unit_count)::bigint as units, sum(breakdowns.order_count)::bigint as orders
+from breakdowns
+left join categories on breakdowns.category_id = categories.category_id
+where breakdowns.grain = 'category'
+group by categories.department_name, categories.category_name
+union all
+select
+    'brand', null, null, brands.brand_name, null, null, null, null, null,
+    sum(breakdowns.gross_revenue), sum(breakdowns.gross_margin),
+    sum(breakdowns.unit_count)::bigint, sum(breakdowns.order_count)::bigint
+from breakdowns
+left join brands on breakdowns.brand_id = brands.brand_id
+where breakdowns.grain = 'brand'
+group by brands.brand_name
+union all
+select
+    'city', null, null, null,
+    geographies.state, geographies.city, geographies.latitude, geographies.longitude, null,
+    sum(breakdowns.gross_revenue), sum(breakdowns.gross_margin),
+    sum(breakdowns.unit_count)::bigint, sum(breakdowns.order_count)::bigint
+from breakdowns
+inner join marts.dim_geography as geographies
+    on breakdowns.geography_key = geographies.geography_key
+where breakdowns.grain = 'geography'
+group by geographies.state, geographies.city, geographies.latitude, geographies.longitude
+union all
+select 'day', null, null, null, null, null, null, null, ordered_date, revenue, margin, units, orders
+from days
+union all
+select
+    'total', null, null, null, null, null, null, null, null,
+    sum(revenue), sum(margin), sum(units)::bigint, sum(orders)::bigint
+from days
 """
 
 
@@ -99,6 +146,18 @@ def options(url: str) -> SalesOptions:
     )
 
 
+def whole_months(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """[from, until): the first days of the calendar months lying wholly inside [start, end]
+    (an empty range, from == until, when there are none)."""
+    first = (
+        start
+        if start.day == 1
+        else (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    )
+    until = (end + dt.timedelta(days=1)).replace(day=1)
+    return (first, until) if first < until else (start, start)
+
+
 def sales(
     url: str,
     start: dt.date,
@@ -106,13 +165,17 @@ def sales(
     channels: Sequence[str],
     segments: Sequence[str],
 ) -> Sales:
-    """Merchandise revenue, margin, units and orders of purchases matching the filters."""
+    """Merchandise revenue, margin, units and orders of purchases matching the filters
+    (segment = the customer's loyalty tier when the order was placed)."""
+    months_from, months_until = whole_months(start, end)
     frame = db.query(
         url,
         SALES,
         {
             "start": start,
             "end": end,
+            "months_from": months_from,
+            "months_until": months_until,
             "channels": list(channels),
             "segments": list(segments),
         },

@@ -32,6 +32,14 @@ def test_incremental_build_equals_full_refresh(
         incremental.rows_affected["model.ecom.fct_sessions"] == new_rows["web_sessions"]
     )
     after_incremental = mart_checksums(url)
+    # the pre-aggregated marts took the incremental path too: only the new day was rebuilt
+    for mart in (
+        "finance_sales_daily",
+        "finance_sales_monthly",
+        "marketing_sessions_daily",
+    ):
+        rebuilt = incremental.rows_affected[f"model.ecom.{mart}"]
+        assert 0 < rebuilt < after_incremental[f"marts.{mart}"][0], mart
     assert after_incremental["marts.fct_order_items"][0] == (
         dbt_built.checksums["marts.fct_order_items"][0] + new_rows["order_items"]
     )
