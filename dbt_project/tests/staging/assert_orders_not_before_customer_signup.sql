@@ -4,7 +4,15 @@
 with
 
 orders as (
+    -- in an incremental build, the orders loaded, or of customers loaded, since the last fully
+    -- tested build
     select * from {{ ref('stg_shop__orders') }}
+    where
+        {{ loaded_since_tested_build('loaded_at') }}
+        or customer_id in (
+            select new_customers.customer_id from {{ ref('stg_shop__customers') }} as new_customers
+            where {{ loaded_since_tested_build('new_customers.loaded_at') }}
+        )
 ),
 
 customers as (

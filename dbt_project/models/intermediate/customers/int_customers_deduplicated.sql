@@ -7,21 +7,20 @@ customers as (
     select * from {{ ref('stg_shop__customers') }}
 ),
 
-ranked as (
+versioned as (
     select
         *,
-        row_number() over (
-            partition by customer_id
-            order by updated_at desc, loaded_at desc
-        ) as recency_rank,
         count(*) over (partition by customer_id) as version_count,
         min(loaded_at) over (partition by customer_id) as first_loaded_at
     from customers
 ),
 
+-- distinct on, not row_number() = 1: PostgreSQL then estimates one row per customer, where a
+-- filter on a window's output is guessed at 0.5% and joins downstream get nested loops
 latest as (
-    select * from ranked
-    where recency_rank = 1
+    select distinct on (customer_id) *
+    from versioned
+    order by customer_id asc, updated_at desc, loaded_at desc
 ),
 
 final as (

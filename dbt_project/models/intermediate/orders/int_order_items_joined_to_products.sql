@@ -3,10 +3,41 @@
 -- cost of the day. loaded_at is the later of the line's and the order's load (incremental facts).
 -- Orders come from int_orders_sequenced, which joins customers: every line-level mart then sits
 -- downstream of both the order and the customer gates (see docs/quality-gates.md).
+-- A table, incremental (delete+insert on order_item_id): the line-level marts and features all
+-- read it, so the product-version join runs once per line, when the line arrives.
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_item_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[
+            {'columns': ['order_item_id'], 'unique': true},
+            {'columns': ['order_id']},
+            {'columns': ['loaded_at']},
+        ],
+    )
+}}
 with
+
+{% if is_incremental() %}
+new_orders as (
+    -- orders with a line loaded after the watermark, or loaded after it themselves
+    select new_lines.order_id
+    from {{ ref('stg_shop__order_items') }} as new_lines
+    where new_lines.loaded_at > {{ loaded_at_watermark() }}
+    union
+    select sequenced.order_id
+    from {{ ref('int_orders_sequenced') }} as sequenced
+    where sequenced.loaded_at > {{ loaded_at_watermark() }}
+),
+{% endif %}
 
 order_items as (
     select * from {{ ref('stg_shop__order_items') }}
+    {% if is_incremental() %}
+        where order_id in (select new_orders.order_id from new_orders)
+    {% endif %}
 ),
 
 orders as (

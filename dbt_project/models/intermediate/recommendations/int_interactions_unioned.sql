@@ -20,7 +20,8 @@ purchases as (
         order_items.product_id,
         'purchase' as interaction_type,
         order_items.quantity as interaction_count,
-        order_items.ordered_at as interacted_at
+        order_items.ordered_at as interacted_at,
+        order_items.loaded_at
     from order_items
     inner join orders
         on order_items.order_id = orders.order_id
@@ -33,7 +34,8 @@ web_interactions as (
         product_id,
         event_type as interaction_type,
         1 as interaction_count,
-        occurred_at as interacted_at
+        occurred_at as interacted_at,
+        loaded_at
     from events
     where customer_id is not null
 ),

@@ -1,14 +1,43 @@
 -- One row per session with its product events counted. loaded_at is the latest load of the
 -- session or any of its events, so an incremental consumer re-processes a session whose events
 -- arrive in a later batch.
+{{
+    config(
+        materialized='incremental',
+        unique_key='session_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['session_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- A table, incremental: a run recounts every session loaded, or with an event loaded, after
+-- the watermark (delete+insert on session_id).
 with
+
+{% if is_incremental() %}
+touched_sessions as (
+    select new_sessions.session_id
+    from {{ ref('stg_shop__web_sessions') }} as new_sessions
+    where new_sessions.loaded_at > {{ loaded_at_watermark() }}
+    union
+    select new_events.session_id
+    from {{ ref('stg_shop__web_events') }} as new_events
+    where new_events.loaded_at > {{ loaded_at_watermark() }}
+),
+{% endif %}
 
 sessions as (
     select * from {{ ref('stg_shop__web_sessions') }}
+    {% if is_incremental() %}
+        where session_id in (select touched_sessions.session_id from touched_sessions)
+    {% endif %}
 ),
 
 events as (
     select * from {{ ref('stg_shop__web_events') }}
+    {% if is_incremental() %}
+        where session_id in (select touched_sessions.session_id from touched_sessions)
+    {% endif %}
 ),
 
 events_per_session as (

@@ -14,7 +14,7 @@ with
 order_items as (
     select * from {{ ref('int_order_items_joined_to_products') }}
     {% if is_incremental() %}
-        where loaded_at > (select coalesce(max(this.loaded_at), '-infinity') as max_loaded_at from {{ this }} as this)
+        where loaded_at > {{ loaded_at_watermark() }}
     {% endif %}
 ),
 

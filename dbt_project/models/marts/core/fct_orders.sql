@@ -1,11 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['order_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- Incremental: a run rewrites every order of each customer with an order loaded after the
+-- watermark (their purchase numbering and gaps may change), delete+insert on order_id.
 with
 
 orders as (
     select * from {{ ref('int_orders_sequenced') }}
+    {% if is_incremental() %}
+        where {{ loaded_since_watermark('customer_id', ref('int_orders_sequenced'), 'customer_id') }}
+    {% endif %}
 ),
 
 order_items as (
     select * from {{ ref('int_orders_aggregated_from_items') }}
+    {% if is_incremental() %}
+        where order_id in (select orders.order_id from orders)
+    {% endif %}
 ),
 
 final as (

@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='payment_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['payment_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- Incremental on load time: payments never change once loaded, so a run adds the rows loaded
+-- after the newest load already in the table.
 with
 
 payments as (
     select * from {{ ref('stg_shop__payments') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 orders as (
@@ -28,7 +42,8 @@ final as (
             end as numeric(14, 2)
         ) as net_amount,
         payments.paid_date,
-        payments.paid_at
+        payments.paid_at,
+        payments.loaded_at
     from payments
     inner join orders
         on payments.order_id = orders.order_id

@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='return_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['return_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- Incremental on load time: returns never change once loaded, so a run adds the rows loaded
+-- after the newest load already in the table.
 with
 
 returns as (
     select * from {{ ref('stg_shop__returns') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 order_items as (
@@ -29,7 +43,8 @@ final as (
             extract(epoch from returns.returned_at - order_items.ordered_at) / 86400.0 as numeric(12, 2)
         ) as days_since_order,
         returns.returned_date,
-        returns.returned_at
+        returns.returned_at,
+        returns.loaded_at
     from returns
     inner join order_items
         on returns.order_item_id = order_items.order_item_id

@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='review_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['review_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- Incremental on load time: reviews never change once loaded, so a run adds the rows loaded
+-- after the newest load already in the table.
 with
 
 reviews as (
     select * from {{ ref('stg_shop__reviews') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 final as (
@@ -18,7 +32,8 @@ final as (
         rating,
         rating >= 4 as is_positive,
         reviewed_date,
-        reviewed_at
+        reviewed_at,
+        loaded_at
     from reviews
 )
 

@@ -14,7 +14,7 @@ with
 sessions as (
     select * from {{ ref('int_web_sessions_joined_to_events') }}
     {% if is_incremental() %}
-        where loaded_at > (select coalesce(max(this.loaded_at), '-infinity') as max_loaded_at from {{ this }} as this)
+        where loaded_at > {{ loaded_at_watermark() }}
     {% endif %}
 ),
 

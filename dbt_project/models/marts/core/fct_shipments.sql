@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='shipment_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['shipment_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- Incremental on load time: shipments never change once loaded, so a run adds the rows loaded
+-- after the newest load already in the table.
 with
 
 shipments as (
     select * from {{ ref('stg_shop__shipments') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 orders as (
@@ -31,7 +45,8 @@ final as (
         shipments.shipped_date,
         shipments.shipped_at,
         shipments.delivered_date,
-        shipments.delivered_at
+        shipments.delivered_at,
+        shipments.loaded_at
     from shipments
     inner join orders
         on shipments.order_id = orders.order_id

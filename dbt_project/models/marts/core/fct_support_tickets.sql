@@ -1,7 +1,21 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='ticket_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[{'columns': ['ticket_id'], 'unique': true}, {'columns': ['loaded_at']}],
+    )
+}}
+-- Incremental on load time: support tickets never change once loaded, so a run adds the rows loaded
+-- after the newest load already in the table.
 with
 
 tickets as (
     select * from {{ ref('stg_shop__support_tickets') }}
+    {% if is_incremental() %}
+        where loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 final as (
@@ -26,7 +40,8 @@ final as (
         opened_date,
         opened_at,
         resolved_date,
-        resolved_at
+        resolved_at,
+        loaded_at
     from tickets
 )
 
