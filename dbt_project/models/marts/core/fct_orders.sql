@@ -21,7 +21,9 @@ orders as (
 order_items as (
     select * from {{ ref('int_orders_aggregated_from_items') }}
     {% if is_incremental() %}
-        where order_id in (select orders.order_id from orders)
+        -- = any(array(...)), not in (...): a plain condition on the grouping column, which
+        -- PostgreSQL pushes below the view's group by (a semi-join would aggregate every line)
+        where order_id = any(array(select orders.order_id from orders))
     {% endif %}
 ),
 

@@ -17,12 +17,19 @@ order_items as (
     select * from {{ ref('int_order_items_joined_to_products') }}
 ),
 
-sessions as (
-    select * from {{ ref('stg_shop__web_sessions') }}
+returned_lines as (
+    -- a second name for the same table, so neither use is materialized as a CTE copy
+    select * from {{ ref('int_order_items_joined_to_products') }}
 ),
 
-events as (
-    select * from {{ ref('stg_shop__web_events') }}
+web_activity as (
+    -- logged-in sessions and product events per customer and day
+    select * from {{ ref('int_customer_web_activity_daily') }}
+),
+
+recent_web_activity as (
+    -- the same table under a second name (see returned_lines)
+    select * from {{ ref('int_customer_web_activity_daily') }}
 ),
 
 returns as (
@@ -88,55 +95,53 @@ unit_features as (
 session_features as (
     select
         cutoffs.cutoff_date,
-        sessions.customer_id,
-        count(*) filter (where sessions.started_date > cutoffs.cutoff_date - 30) as session_count_30d,
-        count(*) filter (where sessions.started_date > cutoffs.cutoff_date - 90) as session_count_90d,
-        max(sessions.started_date) as last_session_date
-    from sessions
+        web_activity.customer_id,
+        cast(sum(web_activity.session_count) filter (
+            where web_activity.activity_date > cutoffs.cutoff_date - 30
+        ) as bigint) as session_count_30d,
+        cast(sum(web_activity.session_count) filter (
+            where web_activity.activity_date > cutoffs.cutoff_date - 90
+        ) as bigint) as session_count_90d,
+        max(web_activity.activity_date) filter (where web_activity.session_count > 0) as last_session_date
+    from web_activity
     inner join cutoffs
-        on sessions.started_date <= cutoffs.cutoff_date
-    where sessions.customer_id is not null
-    group by cutoffs.cutoff_date, sessions.customer_id
+        on web_activity.activity_date <= cutoffs.cutoff_date
+    group by cutoffs.cutoff_date, web_activity.customer_id
 ),
 
 event_features as (
     select
         cutoffs.cutoff_date,
-        events.customer_id,
-        count(*) filter (
-            where events.event_type = 'product_view' and events.occurred_date > cutoffs.cutoff_date - 30
-        ) as product_view_count_30d,
-        count(*) filter (
-            where events.event_type = 'product_view' and events.occurred_date > cutoffs.cutoff_date - 90
-        ) as product_view_count_90d,
-        count(*) filter (
-            where events.event_type = 'add_to_cart' and events.occurred_date > cutoffs.cutoff_date - 30
-        ) as add_to_cart_count_30d,
-        count(*) filter (
-            where events.event_type = 'add_to_cart' and events.occurred_date > cutoffs.cutoff_date - 90
-        ) as add_to_cart_count_90d
-    from events
+        recent_web_activity.customer_id,
+        cast(sum(recent_web_activity.product_view_count) filter (
+            where recent_web_activity.activity_date > cutoffs.cutoff_date - 30
+        ) as bigint) as product_view_count_30d,
+        cast(sum(recent_web_activity.product_view_count) as bigint) as product_view_count_90d,
+        cast(sum(recent_web_activity.add_to_cart_count) filter (
+            where recent_web_activity.activity_date > cutoffs.cutoff_date - 30
+        ) as bigint) as add_to_cart_count_30d,
+        cast(sum(recent_web_activity.add_to_cart_count) as bigint) as add_to_cart_count_90d
+    from recent_web_activity
     inner join cutoffs
         on
-            events.occurred_date <= cutoffs.cutoff_date
-            and events.occurred_date > cutoffs.cutoff_date - 90
-    where events.customer_id is not null
-    group by cutoffs.cutoff_date, events.customer_id
+            recent_web_activity.activity_date <= cutoffs.cutoff_date
+            and recent_web_activity.activity_date > cutoffs.cutoff_date - 90
+    group by cutoffs.cutoff_date, recent_web_activity.customer_id
 ),
 
 return_features as (
     select
         cutoffs.cutoff_date,
-        order_items.customer_id,
+        returned_lines.customer_id,
         count(*) as return_count,
         sum(returns.returned_quantity) as returned_unit_count,
         sum(returns.refund_amount) as refund_amount
     from returns
-    inner join order_items
-        on returns.order_item_id = order_items.order_item_id
+    inner join returned_lines
+        on returns.order_item_id = returned_lines.order_item_id
     inner join cutoffs
         on returns.returned_date <= cutoffs.cutoff_date
-    group by cutoffs.cutoff_date, order_items.customer_id
+    group by cutoffs.cutoff_date, returned_lines.customer_id
 ),
 
 review_features as (
