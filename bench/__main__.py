@@ -63,11 +63,14 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return 2
+    from bench.report import read_report
+
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results = previous.get("results", {})
+    results = previous.get("results") or read_report(DOC)
     for name in names:
         results[name] = {
             "measured_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "machine": machine_info(),
             **run_one(name),
         }
     record = {"machine": machine_info(), "results": results}

@@ -13,6 +13,32 @@ not absolute seconds. Raw results: `var/bench/results.json`.
 """
 
 
+def read_report(path: Path) -> dict[str, dict]:
+    """The results recorded in an existing report (each section's JSON block), by name.
+
+    var/bench/results.json is not committed, so a fresh checkout starts from the report and a
+    new run replaces only the benchmarks it measured.
+    """
+    if not path.exists():
+        return {}
+    results: dict[str, dict] = {}
+    name = None
+    block: list[str] | None = None
+    for line in path.read_text().splitlines():
+        if block is not None:
+            if line.strip() == "```":
+                if name:
+                    results[name] = json.loads("\n".join(block))
+                block = None
+            else:
+                block.append(line)
+        elif line.startswith("## "):
+            name = line[3:].strip()
+        elif line.strip() == "```json" and name and name != "Machine":
+            block = []
+    return results
+
+
 def write_report(record: dict, path: Path) -> None:
     m = record["machine"]
     lines = [HEADER, "## Machine", ""]
@@ -25,6 +51,12 @@ def write_report(record: dict, path: Path) -> None:
     ]
     for name, result in sorted(record["results"].items()):
         lines += [f"## {name}", ""]
+        machine = result.get("machine")
+        if isinstance(machine, dict) and machine.get("cpu") != m.get("cpu"):
+            lines += [
+                f"Measured on: {machine.get('cpu')} ({machine.get('cores')} cores)",
+                "",
+            ]
         summary = result.get("summary")
         if isinstance(summary, list):
             lines += [f"- {item}" for item in summary]
