@@ -20,18 +20,18 @@ sessions as (
     select * from {{ ref('stg_shop__web_sessions') }}
     where
         customer_id is not null
-        {% if is_incremental() %}
-            and loaded_at > {{ loaded_at_watermark() }}
-        {% endif %}
+    {% if is_incremental() %}
+        and loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 events as (
     select * from {{ ref('stg_shop__web_events') }}
     where
         customer_id is not null
-        {% if is_incremental() %}
-            and loaded_at > {{ loaded_at_watermark() }}
-        {% endif %}
+    {% if is_incremental() %}
+        and loaded_at > {{ loaded_at_watermark() }}
+    {% endif %}
 ),
 
 activity as (
@@ -66,8 +66,8 @@ counted as (
     group by customer_id, activity_date
 ),
 
-{% if is_incremental() %}
 merged as (
+    {% if is_incremental() %}
     select
         counted.customer_id,
         counted.activity_date,
@@ -80,12 +80,10 @@ merged as (
         on
             counted.customer_id = previous.customer_id
             and counted.activity_date = previous.activity_date
+    {% else %}
+        select * from counted
+    {% endif %}
 ),
-{% else %}
-merged as (
-    select * from counted
-),
-{% endif %}
 
 final as (
     select

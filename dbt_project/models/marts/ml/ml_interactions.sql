@@ -41,8 +41,8 @@ counted as (
     group by customer_id, product_id
 ),
 
-{% if is_incremental() %}
 merged as (
+    {% if is_incremental() %}
     select
         counted.customer_id,
         counted.product_id,
@@ -59,12 +59,10 @@ merged as (
         on
             counted.customer_id = previous.customer_id
             and counted.product_id = previous.product_id
+    {% else %}
+        select * from counted
+    {% endif %}
 ),
-{% else %}
-merged as (
-    select * from counted
-),
-{% endif %}
 
 final as (
     select
