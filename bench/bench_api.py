@@ -232,11 +232,15 @@ def server(
 
 
 def ensure_wrk() -> str:
-    """The wrk binary; installed from Debian with apt-get when missing."""
+    """The wrk binary; installed from Debian with apt-get when missing (after an
+    `apt-get update` when the package lists are empty, as on a fresh machine)."""
     found = shutil.which("wrk")
     if found:
         return found
-    subprocess.run(["apt-get", "install", "-y", "wrk"], check=True, capture_output=True)
+    install = ["apt-get", "install", "-y", "wrk"]
+    if subprocess.run(install, capture_output=True).returncode != 0:
+        subprocess.run(["apt-get", "update"], check=True, capture_output=True)
+        subprocess.run(install, check=True, capture_output=True)
     found = shutil.which("wrk")
     if not found:
         raise RuntimeError("wrk is not installed and apt-get could not install it")

@@ -12,6 +12,7 @@ from serving.api.routes import admin, customers, health, metrics, models, produc
 from serving.api.routes.churn import churn_router
 from serving.core.config import ServingSettings, get_settings
 from serving.core.errors import install_error_handlers
+from serving.core.heap import freeze_startup_heap, unfreeze_heap
 from serving.core.logging import configure_logging
 from serving.core.middleware import RequestContextMiddleware
 from serving.services.churn_model import FeatureField, LoadedChurnModel
@@ -33,13 +34,14 @@ def install_churn_routes(app: FastAPI, fields: Sequence[FeatureField]) -> None:
 
     The new route objects replace the old ones in the app's route list in one assignment
     (on the event loop, so no request sees a half-updated list); the OpenAPI document is
-    regenerated on its next request.
+    regenerated on its next request. They go first in the list: requests are matched
+    against routes in order, and prediction is the hot path (its path overlaps no other).
     """
     services: Services = app.state.services
     old = getattr(app.state, "churn_routes", [])
     router = churn_router(fields, services.settings.max_batch_rows)
     kept = [r for r in app.router.routes if not any(r is o for o in old)]
-    app.router.routes = [*kept, *router.routes]
+    app.router.routes = [*router.routes, *kept]
     app.state.churn_routes = list(router.routes)
     app.openapi_schema = None
 
@@ -56,10 +58,12 @@ def _schema_follower(app: FastAPI):
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     services: Services = app.state.services
     await services.start()
+    freeze_startup_heap()
     try:
         yield
     finally:
         await services.stop()
+        unfreeze_heap()
 
 
 def create_app(settings: ServingSettings | None = None) -> FastAPI:

@@ -9,9 +9,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
+from fastapi.security import APIKeyHeader
 
 from serving.core.config import ServingSettings
-from serving.core.security import require_api_key
+from serving.core.security import (
+    API_KEY_HEADER,
+    api_key_header,
+    check_api_key,
+    configured_key,
+)
 from serving.core.strict_query import reject_unknown_query_parameters
 from serving.services.churn_model import LoadedChurnModel
 from serving.services.recommendations import RecommendationSnapshot
@@ -24,8 +30,32 @@ MAX_ID = 2**53 - 1
 #: Every versioned route lives under this prefix. Routers carry their full prefix (not one
 #: added by include_router) so `route.path` is the full template metrics are labelled with.
 API_V1 = "/v1"
-#: Router dependencies of every /v1 route: the API key check, strict query strings.
-V1_DEPENDENCIES = [Depends(require_api_key), Depends(reject_unknown_query_parameters)]
+
+
+class V1Guard(APIKeyHeader):
+    """The dependency of every /v1 route: the API key check, then strict query strings.
+
+    It is the `X-API-Key` security scheme itself (same name and description as
+    `api_key_header`, so OpenAPI documents the same scheme) rather than a function with
+    two dependencies: FastAPI's resolver costs ~15 us per dependency per request, a
+    noticeable share of a single-row prediction.
+    """
+
+    async def __call__(self, request: Request) -> None:  # type: ignore[override]
+        expected = configured_key(request)
+        if expected is not None:
+            check_api_key(request.headers.get(API_KEY_HEADER), expected)
+        await reject_unknown_query_parameters(request)
+
+
+v1_guard = V1Guard(
+    name=API_KEY_HEADER,
+    scheme_name=api_key_header.scheme_name,
+    description=api_key_header.model.description,
+    auto_error=False,
+)
+#: Router dependencies of every /v1 route.
+V1_DEPENDENCIES = [Depends(v1_guard)]
 
 
 async def get_services(request: Request) -> Services:

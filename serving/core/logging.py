@@ -8,7 +8,29 @@ import logging
 import sys
 from typing import Any
 
+import orjson
+
 _HANDLER_NAME = "ecom-api-json"
+#: orjson handles only plain JSON types itself; anything else (datetimes, dataclasses,
+#: subclasses such as numpy floats, non-str keys) falls back to `json.dumps(default=str)`.
+_ORJSON_PLAIN = (
+    orjson.OPT_PASSTHROUGH_DATETIME
+    | orjson.OPT_PASSTHROUGH_DATACLASS
+    | orjson.OPT_PASSTHROUGH_SUBCLASS
+)
+
+
+def _not_plain(value: Any) -> Any:
+    raise TypeError(f"{type(value).__name__} is not a plain JSON type")
+
+
+def dumps_line(payload: dict[str, Any]) -> str:
+    """`payload` as one line of JSON: orjson for plain types (the access log's every
+    request), the standard library with `default=str` otherwise."""
+    try:
+        return orjson.dumps(payload, default=_not_plain, option=_ORJSON_PLAIN).decode()
+    except TypeError:
+        return json.dumps(payload, default=str)
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,7 +50,7 @@ class JsonFormatter(logging.Formatter):
             payload.update(fields)
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
-        return json.dumps(payload, default=str)
+        return dumps_line(payload)
 
 
 def configure_logging(level: str = "INFO") -> None:

@@ -78,6 +78,25 @@ class Metrics:
             "Feature rows scored by the churn model",
             registry=self.registry,
         )
+        #: (method, route, status) -> the request counter's and latency histogram's children
+        self._request_children: dict[
+            tuple[str, str, int], tuple[Counter, Histogram]
+        ] = {}
+
+    def observe_request(
+        self, method: str, route: str, status: int, seconds: float
+    ) -> None:
+        """Count one request and record its latency (label children looked up once)."""
+        key = (method, route, status)
+        children = self._request_children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(method, route, str(status)),
+                self.latency.labels(method, route),
+            )
+            self._request_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def set_loaded(self, model: str, alias: str, old: str | None, new: str) -> None:
         """Mark `new` as the loaded version of `model` (and `old` as no longer loaded)."""

@@ -144,8 +144,7 @@ class RequestContextMiddleware:
         route = scope.get("route")
         template = getattr(route, "path", None) or "<unmatched>"
         method = scope.get("method", "")
-        self.metrics.requests.labels(method, template, str(status)).inc()
-        self.metrics.latency.labels(method, template).observe(seconds)
+        self.metrics.observe_request(method, template, status, seconds)
         if self.access_log_enabled:
             client = scope.get("client")
             access_log.info(

@@ -1,4 +1,5 @@
-"""API-key checks: `/v1/*` needs `X-API-Key` when ECOM_API_KEY is set; admin routes always do.
+"""API-key checks: `/v1/*` needs `X-API-Key` when ECOM_API_KEY is set (`serving.api.deps.
+V1Guard`); admin routes always do (`require_admin_key`).
 
 Keys are compared with `hmac.compare_digest` (constant time). Without a configured key the
 admin routes answer 503: nobody can be authorised, and the fix is server configuration.
@@ -20,11 +21,13 @@ api_key_header = APIKeyHeader(
 )
 
 
-def _configured_key(request: Request) -> str | None:
+def configured_key(request: Request) -> str | None:
+    """The server's API key (None: not configured)."""
     return request.app.state.services.settings.api_key
 
 
-def _check(given: str | None, expected: str) -> None:
+def check_api_key(given: str | None, expected: str) -> None:
+    """401 unless `given` matches `expected` (constant-time comparison)."""
     if not given:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -39,23 +42,14 @@ def _check(given: str | None, expected: str) -> None:
         )
 
 
-async def require_api_key(
-    request: Request, key: Annotated[str | None, Security(api_key_header)]
-) -> None:
-    """Allow the request when no key is configured or the header matches it."""
-    expected = _configured_key(request)
-    if expected is not None:
-        _check(key, expected)
-
-
 async def require_admin_key(
     request: Request, key: Annotated[str | None, Security(api_key_header)]
 ) -> None:
     """Admin routes: 503 without a configured key, else the header must match."""
-    expected = _configured_key(request)
+    expected = configured_key(request)
     if expected is None:
         raise HTTPException(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             detail="admin routes are disabled: set ECOM_API_KEY on the server to enable them",
         )
-    _check(key, expected)
+    check_api_key(key, expected)

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from serving.services.churn_model import FeatureField
@@ -101,6 +102,40 @@ class ChurnPredictResponse(BaseModel):
     model_name: str = Field(examples=["ecom-churn"])
     model_version: str = Field(examples=["3"])
     predictions: list[ChurnPrediction]
+
+
+def predict_response_json(
+    model_name: str,
+    model_version: str,
+    customer_ids: Sequence[int | None],
+    probabilities: Sequence[float],
+    bands: Sequence[str],
+) -> bytes:
+    """A `ChurnPredictResponse` as JSON bytes, written directly.
+
+    Building and dumping one `ChurnPrediction` model per row takes ~2 ms for 1,000 rows,
+    orjson on plain dicts of the same shape ~0.3 ms. The inputs are already typed
+    (probabilities in [0, 1] from the scorer, bands from `risk_band`); the tests check the
+    output against `ChurnPredictResponse`.
+    """
+    return orjson.dumps(
+        {
+            "model_name": model_name,
+            "model_version": model_version,
+            "predictions": [
+                {
+                    "row": i,
+                    "customer_id": customer_id,
+                    "churn_probability": probability,
+                    "risk_band": band,
+                    "model_version": model_version,
+                }
+                for i, (customer_id, probability, band) in enumerate(
+                    zip(customer_ids, probabilities, bands, strict=True)
+                )
+            ],
+        }
+    )
 
 
 class BatchScore(BaseModel):

@@ -119,6 +119,12 @@ class FastScorer:
         self.iteration_range = iteration_range
         self.missing = missing
         self.n_numeric = len(numeric_out)
+        #: numeric_out as a slice when contiguous (always, for a ColumnTransformer's
+        #: passthrough block): a slice assignment is cheaper than a fancy-index one
+        start = int(numeric_out[0]) if len(numeric_out) else 0
+        stop = start + len(numeric_out)
+        contiguous = np.array_equal(numeric_out, np.arange(start, stop))
+        self.numeric_columns = slice(start, stop) if contiguous else numeric_out
         #: numpy tree walker (None: the booster's inplace_predict is used)
         self.ensemble: TreeEnsemble | None = None
         if np.isnan(missing):  # the walker treats NaN, and only NaN, as missing
@@ -131,21 +137,25 @@ class FastScorer:
 
     def matrix(self, rows: Sequence[Row]) -> np.ndarray:
         """The preprocessed design matrix (what the ColumnTransformer would output)."""
-        x = np.zeros((len(rows), self.n_outputs), dtype=np.float64)
+        n, width = len(rows), self.n_outputs
+        x = np.zeros((n, width), dtype=np.float64)
         n_num = self.n_numeric
         if n_num:
             # None -> NaN: XGBoost's missing value, as in the pipeline's passthrough
-            x[:, self.numeric_out] = np.array(
+            x[:, self.numeric_columns] = np.array(
                 [row[:n_num] for row in rows], dtype=np.float64
-            ).reshape(len(rows), n_num)
-        for j, (mapping, unseen) in enumerate(self.categorical_maps):
-            position = n_num + j
-            missing = self.missing_codes[j]
-            for i, row in enumerate(rows):
-                value = row[position]
-                codes = missing if value is None else mapping.get(value, unseen)
-                if codes:
-                    x[i, codes] = 1.0
+            ).reshape(n, n_num)
+        if self.categorical_maps:
+            # flat positions of every one-hot 1.0, set in one assignment
+            ones: list[int] = []
+            for j, (mapping, unseen) in enumerate(self.categorical_maps):
+                position = n_num + j
+                missing = self.missing_codes[j]
+                for i, row in enumerate(rows):
+                    value = row[position]
+                    codes = missing if value is None else mapping.get(value, unseen)
+                    ones.extend(i * width + code for code in codes)
+            x.reshape(-1)[ones] = 1.0
         return x
 
     def predict(self, rows: Sequence[Row]) -> np.ndarray:

@@ -11,6 +11,7 @@ vector leaves, multi-class, dart/gblinear) with a TypeError.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -18,48 +19,68 @@ import numpy as np
 
 
 class TreeEnsemble:
-    """Padded node arrays of every tree: split feature/threshold, children, leaf values."""
+    """Every tree's nodes in flat arrays, laid out so one level of all trees is a few gathers.
+
+    Node ids are global (tree offset + node); a split's children are adjacent (left = right
+    - 1), so one step is `node = right[node] - (value < threshold[node])`. Leaves step to
+    themselves (right = self, threshold NaN: the comparison is False). Missing values need no
+    branch: rows are widened to `[x with NaN -> +inf, x with NaN -> -inf]` and a split whose
+    default is left reads the second half (-inf < t: left), any other the first (+inf: right).
+    Real infinities are not missing and compare as XGBoost compares them.
+    """
 
     def __init__(
         self,
         feature: np.ndarray,
         threshold: np.ndarray,
-        left: np.ndarray,
         right: np.ndarray,
-        default_left: np.ndarray,
         value: np.ndarray,
+        roots: np.ndarray,
+        n_features: int,
         depth: int,
         base_margin: float,
     ) -> None:
-        self.feature = feature  # (trees, nodes) int32, -1 at leaves
-        self.threshold = threshold  # float32
-        self.left = left
-        self.right = right
-        self.default_left = default_left  # bool
-        self.value = value  # float32 leaf values (0 at split nodes)
+        self.feature = feature  # (nodes,) int64 column of the widened row, 0 at leaves
+        self.threshold = threshold  # (nodes,) float32, NaN at leaves
+        self.right = (
+            right  # (nodes,) int64 right child (left is right - 1), self at leaves
+        )
+        self.value = value  # (nodes,) float32 leaf values (0 at splits)
+        self.roots = roots  # (trees,) int64 global id of each tree's root
+        self.n_features = n_features
         self.depth = depth
         self.base_margin = base_margin
-        self._trees = np.arange(feature.shape[0])
+
+    def _widened(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim != 2 or x.shape[1] < self.n_features:
+            raise ValueError(
+                f"expected rows of at least {self.n_features} features, got {x.shape}"
+            )
+        x = x[:, : self.n_features]
+        missing = np.isnan(x)
+        return np.concatenate(
+            (np.where(missing, np.inf, x), np.where(missing, -np.inf, x)), axis=1
+        ).astype(np.float32, copy=False)
 
     def margin(self, x: np.ndarray) -> np.ndarray:
         """Raw scores (base margin + sum of leaves) for rows `x` (n, features)."""
-        x = np.asarray(x, dtype=np.float32)
-        n = x.shape[0]
-        node = np.zeros((n, self.feature.shape[0]), dtype=np.int32)
-        trees = self._trees[None, :]
-        rows = np.arange(n)[:, None]
+        wide = self._widened(x)
+        n, width = wide.shape
+        feature, threshold, right = self.feature, self.threshold, self.right
+        if n == 1:  # one row: plain 1-d gathers
+            row = wide[0]
+            node = self.roots
+            for _ in range(self.depth):
+                node = right[node] - (row[feature[node]] < threshold[node])
+            leaves = self.value[node].astype(np.float64)
+            return self.base_margin + leaves.sum(keepdims=True)
+        flat = wide.reshape(-1)
+        offset = (np.arange(n, dtype=np.int64) * width)[:, None]
+        node = np.broadcast_to(self.roots, (n, len(self.roots)))
         for _ in range(self.depth):
-            feature = self.feature[trees, node]
-            leaf = feature < 0
-            values = x[rows, np.where(leaf, 0, feature)]
-            go_left = np.where(
-                np.isnan(values),
-                self.default_left[trees, node],
-                values < self.threshold[trees, node],
-            )
-            step = np.where(go_left, self.left[trees, node], self.right[trees, node])
-            node = np.where(leaf, node, step)
-        leaves = self.value[trees, node].astype(np.float64)
+            node = right[node] - (flat[offset + feature[node]] < threshold[node])
+        leaves = self.value[node].astype(np.float64)
         return self.base_margin + leaves.sum(axis=1)
 
     def predict(self, x: np.ndarray) -> np.ndarray:
@@ -83,6 +104,17 @@ def _tree_depth(left: list[int], right: list[int]) -> int:
     return depth
 
 
+def _adjacent_children_order(left: list[int], right: list[int]) -> list[int]:
+    """Nodes in breadth-first order, so each split's two children get adjacent ids."""
+    order, i = [0], 0
+    while i < len(order):
+        node = order[i]
+        if left[node] >= 0:
+            order += [left[node], right[node]]
+        i += 1
+    return order
+
+
 def compile_booster(
     booster: Any, iteration_range: tuple[int, int] = (0, 0)
 ) -> TreeEnsemble:
@@ -100,31 +132,46 @@ def compile_booster(
         trees = trees[indptr[iteration_range[0]] : indptr[iteration_range[1]]]
     if not trees:
         raise TypeError("the booster has no trees")
-    size = max(len(t["left_children"]) for t in trees)
-    shape = (len(trees), size)
-    feature = np.full(shape, -1, dtype=np.int32)
-    threshold = np.zeros(shape, dtype=np.float32)
-    left = np.zeros(shape, dtype=np.int32)
-    right = np.zeros(shape, dtype=np.int32)
-    default_left = np.zeros(shape, dtype=bool)
-    value = np.zeros(shape, dtype=np.float32)
+    n_features = int(model["learner_model_param"]["num_feature"])
+    feature: list[int] = []
+    threshold: list[float] = []
+    right: list[int] = []
+    value: list[float] = []
+    roots: list[int] = []
     depth = 0
-    for i, tree in enumerate(trees):
+    for tree in trees:
         if any(tree["split_type"]) or int(tree["tree_param"]["size_leaf_vector"]) > 1:
             raise TypeError("categorical splits or vector leaves are not supported")
         lc, rc = tree["left_children"], tree["right_children"]
-        n = len(lc)
-        is_leaf = np.asarray(lc) < 0
-        conditions = np.asarray(tree["split_conditions"], dtype=np.float32)
-        feature[i, :n] = np.where(is_leaf, -1, tree["split_indices"])
-        threshold[i, :n] = np.where(is_leaf, 0, conditions)
-        left[i, :n] = np.where(is_leaf, 0, lc)
-        right[i, :n] = np.where(is_leaf, 0, rc)
-        default_left[i, :n] = np.asarray(tree["default_left"], dtype=bool)
-        value[i, :n] = np.where(is_leaf, conditions, 0)
+        conditions = tree["split_conditions"]
+        order = _adjacent_children_order(lc, rc)
+        base = len(feature)
+        new_id = {old: base + i for i, old in enumerate(order)}
+        roots.append(base)
+        for old in order:
+            if lc[old] < 0:  # a leaf: steps to itself
+                feature.append(0)
+                threshold.append(math.nan)
+                right.append(new_id[old])
+                value.append(conditions[old])
+            else:
+                split = int(tree["split_indices"][old])
+                if not 0 <= split < n_features:
+                    raise TypeError(f"split on feature {split} of {n_features}")
+                feature.append(split + (n_features if tree["default_left"][old] else 0))
+                threshold.append(conditions[old])
+                right.append(new_id[rc[old]])
+                value.append(0.0)
         depth = max(depth, _tree_depth(lc, rc))
     p = _base_score(model["learner_model_param"]["base_score"])
     base_margin = float(np.log(p / (1 - p)))
     return TreeEnsemble(
-        feature, threshold, left, right, default_left, value, depth, base_margin
+        np.asarray(feature, dtype=np.int64),
+        np.asarray(threshold, dtype=np.float32),
+        np.asarray(right, dtype=np.int64),
+        np.asarray(value, dtype=np.float32),
+        np.asarray(roots, dtype=np.int64),
+        n_features,
+        depth,
+        base_margin,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -79,6 +80,8 @@ def test_run_serves_the_app_on_loopback(serving_world, feature_row, workers):
             proc.kill()
             proc.wait()
     log_lines = [
-        line for line in proc.stderr.read().splitlines() if line.startswith("{")
+        json.loads(line)
+        for line in proc.stderr.read().splitlines()
+        if line.startswith("{")
     ]
-    assert any('"route": "/v1/churn/predict"' in line for line in log_lines)
+    assert any(line.get("route") == "/v1/churn/predict" for line in log_lines)

@@ -4,26 +4,37 @@ The request schema comes from the served model's signature, so this router is bu
 model schema (`churn_router`) and rebuilt by `serving.main` when a new version changes it.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
+from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from serving.api.deps import API_V1, V1_DEPENDENCIES, ServicesDep
+from serving.api.deps import API_V1, V1_DEPENDENCIES
+from serving.core.json_route import json_body_route
 from serving.schemas.churn import (
-    ChurnPrediction,
     ChurnPredictResponse,
     churn_request_model,
     churn_row_model,
+    predict_response_json,
 )
 from serving.schemas.common import error_responses
 from serving.services.churn_model import FeatureField
 from serving.services.errors import ServiceUnavailable
+from serving.state import Services
 
 PREDICT_PATH = f"{API_V1}/churn/predict"
 #: Batches at least this large are scored in a worker thread, off the event loop.
 THREAD_ROWS = 32
+
+
+def _values_getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]:
+    """A function from a validated row's field dict to its values in `names` order."""
+    if len(names) < 2:  # itemgetter returns a bare value for one key, and needs one
+        return lambda fields: tuple(fields[name] for name in names)
+    return itemgetter(*names)
 
 
 def churn_router(fields: Sequence[FeatureField], max_rows: int) -> APIRouter:
@@ -31,7 +42,12 @@ def churn_router(fields: Sequence[FeatureField], max_rows: int) -> APIRouter:
     row_model = churn_row_model(fields)
     request_model = churn_request_model(row_model, max_rows)
     schema_key = tuple((f.name, f.kind) for f in fields)
-    router = APIRouter(tags=["churn"], dependencies=V1_DEPENDENCIES)
+    values_of = _values_getter([f.name for f in fields])
+    router = APIRouter(
+        tags=["churn"],
+        dependencies=V1_DEPENDENCIES,
+        route_class=json_body_route(request_model),
+    )
 
     @router.post(
         PREDICT_PATH,
@@ -45,7 +61,9 @@ def churn_router(fields: Sequence[FeatureField], max_rows: int) -> APIRouter:
         ),
         responses=error_responses(400, 401, 413, 422, 503),
     )
-    async def predict_churn(body: request_model, services: ServicesDep) -> Response:  # type: ignore[valid-type]
+    async def predict_churn(body: request_model, request: Request) -> Response:  # type: ignore[valid-type]
+        # `request` rather than the ServicesDep dependency: one resolver pass less per call
+        services: Services = request.app.state.services
         model = services.require_churn_model()
         if model.schema_key != schema_key:
             raise ServiceUnavailable(
@@ -53,29 +71,21 @@ def churn_router(fields: Sequence[FeatureField], max_rows: int) -> APIRouter:
                 "validated against the previous schema; retry"
             )
         rows: list[BaseModel] = body.rows  # type: ignore[attr-defined]
-        names = model.feature_names
-        values = [[getattr(row, n) for n in names] for row in rows]
+        # the rows were validated against this schema, so their fields are the model's
+        # features in the same order (schema_key above)
+        values = [values_of(row.__dict__) for row in rows]
         if len(values) >= THREAD_ROWS:
             probability, band = await run_in_threadpool(model.score, values)
         else:
             probability, band = model.score(values)
         services.metrics.predicted_rows.inc(len(values))
-        result = ChurnPredictResponse(
-            model_name=model.name,
-            model_version=model.version,
-            predictions=[
-                ChurnPrediction(
-                    row=i,
-                    customer_id=getattr(row, "customer_id", None),
-                    churn_probability=float(p),
-                    risk_band=b,
-                    model_version=model.version,
-                )
-                for i, (row, p, b) in enumerate(
-                    zip(rows, probability.tolist(), band.tolist(), strict=True)
-                )
-            ],
+        content = predict_response_json(
+            model.name,
+            model.version,
+            [row.__dict__.get("customer_id") for row in rows],
+            probability.tolist(),
+            band.tolist(),
         )
-        return Response(result.model_dump_json(), media_type="application/json")
+        return Response(content, media_type="application/json")
 
     return router
