@@ -5,15 +5,16 @@
 #}
 
 {#
-    The newest loaded_at already in this model's table, as a literal ('-infinity' when empty).
+    The newest loaded_at already in this model's table (or `relation`), as a literal
+    ('-infinity' when empty).
     Read when the model runs and written into the SQL as a constant, so the planner sizes the
     "new rows" filter from statistics (behind a subquery it guesses a third of the table and
     picks nested loops over millions of rows).
 #}
-{% macro loaded_at_watermark(column='loaded_at') -%}
+{% macro loaded_at_watermark(column='loaded_at', relation=none) -%}
     {%- if execute -%}
         {%- set found = run_query(
-            'select coalesce(max(' ~ column ~ "), '-infinity')::text from " ~ this
+            'select coalesce(max(' ~ column ~ "), '-infinity')::text from " ~ (relation or this)
         ).columns[0].values()[0] -%}
         cast('{{ found }}' as timestamptz)
     {%- else -%}

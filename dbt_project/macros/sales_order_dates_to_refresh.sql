@@ -21,9 +21,7 @@
     {%- if not execute -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set watermark -%}
-        (select coalesce(max(loaded.loaded_at), '-infinity') as max_loaded_at from {{ relation }} as loaded)
-    {%- endset -%}
+    {%- set watermark = loaded_at_watermark(relation=relation) -%}
     {%- set dates_query -%}
         select order_items.ordered_date
         from {{ ref('fct_order_items') }} as order_items
