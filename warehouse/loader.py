@@ -23,7 +23,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from seeds_generator.schema import get_table
+from seeds_generator.schema import TABLES, get_table
 from warehouse.connection import connect, database_url
 from warehouse.raw_ddl import (
     BATCH_SETTING,
@@ -32,6 +32,7 @@ from warehouse.raw_ddl import (
     SOURCE_FILE_SETTING,
     RawSchemaError,
     ensure_raw_schema,
+    summarize_loaded_at_sql,
 )
 from warehouse.raw_validation import RawValidationError, validate_batch
 from warehouse.raw_validation.frames import read_header
@@ -242,6 +243,9 @@ def load_batch(
                 skipped = True
                 with conn.transaction():
                     counts = _already_loaded(conn, manifest) or {}
+            else:
+                for table in TABLES:  # the committed pages, for the _loaded_at index
+                    conn.execute(summarize_loaded_at_sql(table))
     seconds = time.perf_counter() - started
     if skipped:
         log.info("batch %s is already loaded; nothing to do", manifest.batch_id)

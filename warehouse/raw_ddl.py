@@ -106,6 +106,33 @@ def check_table(conn: psycopg.Connection, table: Table) -> None:
         )
 
 
+def loaded_at_index_name(table: Table) -> str:
+    return f"{table.name}__loaded_at"
+
+
+def create_loaded_at_index_sql(table: Table) -> sql.Composed:
+    """A BRIN index on `_loaded_at`: incremental dbt models and scoped tests read only the
+    rows loaded since a watermark, and this lets PostgreSQL read just the pages those rows
+    are on instead of the whole table. Raw tables are append-only and `_loaded_at` grows
+    with every batch, the case BRIN is made for: a few kB per table, near-free upkeep. The
+    loader summarises the new pages after each batch (`summarize_loaded_at_sql`)."""
+    return sql.SQL(
+        "create index if not exists {} on {}.{} using brin (_loaded_at)"
+    ).format(
+        sql.Identifier(loaded_at_index_name(table)),
+        sql.Identifier(RAW_SCHEMA),
+        sql.Identifier(table.name),
+    )
+
+
+def summarize_loaded_at_sql(table: Table) -> sql.Composed:
+    """Summarise the pages a load added to the `_loaded_at` index (pages never summarised
+    match every scan, so without this the index would stop helping as batches pile up)."""
+    return sql.SQL("select brin_summarize_new_values({})").format(
+        sql.Literal(f"{RAW_SCHEMA}.{loaded_at_index_name(table)}")
+    )
+
+
 def ensure_raw_schema(conn: psycopg.Connection) -> None:
     """Create the raw schema, its tables and the ledger if missing, in one transaction; idempotent."""
     with conn.transaction():
@@ -116,4 +143,5 @@ def ensure_raw_schema(conn: psycopg.Connection) -> None:
         for table in TABLES:
             conn.execute(create_table_sql(table))
             check_table(conn, table)
+            conn.execute(create_loaded_at_index_sql(table))
         conn.execute(create_ledger_sql())

@@ -9,8 +9,8 @@
     only over rows loaded after that mark:
       - not_null, accepted_values, relationships (child rows), not_negative, expression_is_true:
         the new rows;
-      - unique: every row whose key occurs among the new rows, so a key re-sent in a later
-        batch still fails.
+      - unique and unique_combination_of_columns: every row whose key occurs among the new
+        rows (and every key with a null in it), so a key re-sent in a later batch still fails.
     Singular tests that reconcile orders with their lines use `loaded_since_tested_build()` to
     check the orders touched by new rows. Everything else (tables without loaded_at, aggregates,
     dimensions, model-level tests) is tested in full as before. A failed build leaves the mark where it was, so its rows
@@ -65,7 +65,7 @@
         or var('test_scope', 'new_rows') == 'all' %}
         {% do return('') %}
     {% endif %}
-    {% set scoped_tests = ['unique', 'not_null', 'accepted_values', 'relationships', 'not_negative', 'expression_is_true'] %}
+    {% set scoped_tests = ['unique', 'unique_combination_of_columns', 'not_null', 'accepted_values', 'relationships', 'not_negative', 'expression_is_true'] %}
     {% set metadata = model.get('test_metadata') if model is mapping else none %}
     {% if not metadata or metadata.get('name') not in scoped_tests %}
         {% do return('') %}
@@ -117,6 +117,16 @@
         {% set column = model.test_metadata.kwargs.column_name %}
         {% do conditions.append(
             column ~ ' in (select scoped.' ~ column ~ ' from ' ~ relation ~ ' as scoped where scoped.' ~ scope ~ ')'
+        ) %}
+    {% elif scope and model.test_metadata.name == 'unique_combination_of_columns' %}
+        {# rows whose whole key occurs among the new rows; a key with a null in it is always
+           checked (`in` never matches a null) #}
+        {% set columns = model.test_metadata.kwargs.combination_of_columns %}
+        {% set nulls = [] %}
+        {% for column in columns %}{% do nulls.append(column ~ ' is null') %}{% endfor %}
+        {% do conditions.append(
+            '((' ~ columns | join(', ') ~ ') in (select ' ~ columns | join(', ') ~ ' from '
+            ~ relation ~ ' as scoped where scoped.' ~ scope ~ ') or ' ~ nulls | join(' or ') ~ ')'
         ) %}
     {% elif scope %}
         {% do conditions.append(scope) %}

@@ -95,3 +95,36 @@ def test_a_key_resent_in_a_new_batch_fails_unique(
     assert not run.success
     assert any(t.startswith(EVENT_ID_TEST) for t in _failed_tests(run))
     assert _mark(url) == before
+
+
+def test_a_combination_key_repeated_by_new_rows_fails_its_scoped_test(
+    dbt_built, clone_built_database, dbt_runner, tmp_path
+) -> None:
+    """unique_combination_of_columns is scoped like unique: an old duplicate is left to
+    `test_scope: all`, a duplicate of a key among the new rows fails the scoped run."""
+    url = clone_built_database()
+    copy_newest_cell = (
+        "insert into marts.finance_revenue_daily"
+        " select * from marts.finance_revenue_daily"
+        " order by revenue_date desc, category_id, region, sales_channel limit 1"
+    )
+    with psycopg.connect(url) as conn:
+        conn.execute(copy_newest_cell)  # an already-tested key, duplicated in place
+    select = ["--select", "finance_revenue_daily,test_type:generic"]
+    combination_test = "unique_combination_of_columns_finance_revenue_daily"
+
+    scoped = dbt_runner(url, ["test", *select], tmp_path / "old")
+    assert scoped.success, _failed_tests(scoped)
+    everything = dbt_runner(
+        url, ["test", *select, "--vars", "{test_scope: all}"], tmp_path / "all"
+    )
+    assert any(t.startswith(combination_test) for t in _failed_tests(everything))
+
+    with psycopg.connect(url) as conn:  # the same key now arrives with new rows
+        conn.execute(
+            "update marts.finance_revenue_daily set loaded_at = now()"
+            " where revenue_date = (select max(revenue_date)"
+            " from marts.finance_revenue_daily)"
+        )
+    rescoped = dbt_runner(url, ["test", *select], tmp_path / "new")
+    assert any(t.startswith(combination_test) for t in _failed_tests(rescoped))

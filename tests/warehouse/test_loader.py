@@ -279,3 +279,35 @@ def test_load_into_the_server(server_url: str, hand_batch, fingerprint) -> None:
     assert load_batch(batch, server_url).skipped
     assert fingerprint(server_url, "orders") == before == (5, before[1])
     assert [b["batch_id"] for b in loaded_batches(server_url)] == ["hand-0001"]
+
+
+def test_every_raw_table_gets_a_summarised_loaded_at_index(
+    fresh_database: str, hand_batch
+) -> None:
+    """Incremental dbt models read `_loaded_at > watermark`: each raw table has a BRIN index
+    on it, and the load leaves no page range unsummarised (an unsummarised range matches
+    every scan, so the index would stop narrowing anything)."""
+    from seeds_generator.schema import TABLES
+
+    load_batch(hand_batch(), fresh_database)
+    with psycopg.connect(fresh_database, autocommit=True) as conn:
+        indexes = dict(
+            conn.execute(
+                "select index_class.relname, access_method.amname"
+                " from pg_index"
+                " join pg_class as index_class on index_class.oid = pg_index.indexrelid"
+                " join pg_am as access_method on access_method.oid = index_class.relam"
+                " join pg_class as table_class on table_class.oid = pg_index.indrelid"
+                " join pg_namespace on pg_namespace.oid = table_class.relnamespace"
+                " where pg_namespace.nspname = 'raw'"
+                " and index_class.relname like '%\\_\\_loaded\\_at'"
+            ).fetchall()
+        )
+        assert indexes == {f"{t.name}__loaded_at": "brin" for t in TABLES}
+        still_unsummarised = {
+            name: conn.execute(
+                "select brin_summarize_new_values(%s::regclass)", (f"raw.{name}",)
+            ).fetchone()[0]
+            for name in indexes
+        }
+    assert set(still_unsummarised.values()) == {0}, still_unsummarised

@@ -1,11 +1,22 @@
 -- Every grain of finance_sales_daily covers every purchase line once: per order date and grain,
 -- revenue, margin and units equal the sums over the purchase lines of fct_order_items; the total
 -- and ship-to grains count each purchase order once (an order has one date and one ship-to), the
--- category and brand grains at least once. Returns the offending dates.
+-- category and brand grains at least once. Returns the offending dates. In an incremental build,
+-- only the dates with lines or mart rows loaded since the last fully tested build
+-- (macros/test_scope.sql).
 with
+
+dates_in_scope as (
+    select new_items.ordered_date from {{ ref('fct_order_items') }} as new_items
+    where {{ loaded_since_tested_build('new_items.loaded_at') }}
+    union
+    select new_cells.ordered_date from {{ ref('finance_sales_daily') }} as new_cells
+    where {{ loaded_since_tested_build('new_cells.loaded_at') }}
+),
 
 order_items as (
     select * from {{ ref('fct_order_items') }}
+    where ordered_date in (select dates_in_scope.ordered_date from dates_in_scope)
 ),
 
 orders as (
@@ -14,6 +25,7 @@ orders as (
 
 sales_daily as (
     select * from {{ ref('finance_sales_daily') }}
+    where ordered_date in (select dates_in_scope.ordered_date from dates_in_scope)
 ),
 
 lines_by_date as (

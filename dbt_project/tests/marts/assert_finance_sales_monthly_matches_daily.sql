@@ -1,13 +1,29 @@
 -- finance_sales_monthly is finance_sales_daily summed over the days of each month, cell by cell
 -- (what an incremental run must keep true). Returns the cells that differ or exist on one side.
+-- In an incremental build, only the months with rows loaded since the last fully tested build on
+-- either side (macros/test_scope.sql).
 with
+
+months_in_scope as (
+    select cast(date_trunc('month', new_days.ordered_date) as date) as ordered_month
+    from {{ ref('finance_sales_daily') }} as new_days
+    where {{ loaded_since_tested_build('new_days.loaded_at') }}
+    union
+    select new_months.ordered_month
+    from {{ ref('finance_sales_monthly') }} as new_months
+    where {{ loaded_since_tested_build('new_months.loaded_at') }}
+),
 
 sales_daily as (
     select * from {{ ref('finance_sales_daily') }}
+    where
+        cast(date_trunc('month', ordered_date) as date)
+        in (select months_in_scope.ordered_month from months_in_scope)
 ),
 
 sales_monthly as (
     select * from {{ ref('finance_sales_monthly') }}
+    where ordered_month in (select months_in_scope.ordered_month from months_in_scope)
 ),
 
 daily_rolled_up as (

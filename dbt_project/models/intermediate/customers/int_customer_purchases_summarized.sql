@@ -1,3 +1,5 @@
+{{ config(materialized='table', indexes=[{'columns': ['customer_id'], 'unique': true}]) }}
+-- A table, not a view: two marts and three tests read it, and each would recompute it.
 -- Per customer, their purchases up to and including the cutoff date (var('cutoff_date'),
 -- default the latest order date), in the shape BG/NBD + Gamma-Gamma CLV models expect:
 -- purchases on the same day count once ("purchase days"), frequency is the number of repeat

@@ -1,3 +1,6 @@
+{{ config(materialized='table', indexes=[{'columns': ['cutoff_date', 'customer_id'], 'unique': true}]) }}
+-- A table, not a view: both ML marts and three tests read it, and the planner needs its real
+-- size (as a view it is estimated at ~100 rows instead of customers x cutoffs).
 -- For every ML cutoff, every customer signed up by then with the profile version in force at
 -- the cutoff (never a later one): the population of the ML marts, free of look-ahead.
 with

@@ -6,23 +6,12 @@ products as (
     select * from {{ ref('int_products_deduplicated') }}
 ),
 
-categories as (
-    select * from {{ ref('stg_shop__categories') }}
+categories_with_departments as (
+    select * from {{ ref('int_categories_with_departments') }}
 ),
 
 brands as (
     select * from {{ ref('stg_shop__brands') }}
-),
-
-categories_with_departments as (
-    select
-        categories.category_id,
-        categories.category_name,
-        coalesce(departments.category_id, categories.category_id) as department_id,
-        coalesce(departments.category_name, categories.category_name) as department_name
-    from categories
-    left join categories as departments
-        on categories.parent_category_id = departments.category_id
 ),
 
 final as (

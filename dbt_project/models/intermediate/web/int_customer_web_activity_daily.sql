@@ -7,6 +7,7 @@
         indexes=[
             {'columns': ['customer_id', 'activity_date'], 'unique': true},
             {'columns': ['activity_date']},
+            {'columns': ['loaded_at']},
         ],
     )
 }}

@@ -4,6 +4,7 @@
         unique_key='order_item_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        indexes=[{'columns': ['order_item_id'], 'unique': true}, {'columns': ['loaded_at']}],
     )
 }}
 -- Incremental on load time: a run processes only lines (or orders) loaded after the newest

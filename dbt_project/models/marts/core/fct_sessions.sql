@@ -4,6 +4,7 @@
         unique_key='session_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        indexes=[{'columns': ['session_id'], 'unique': true}, {'columns': ['loaded_at']}],
     )
 }}
 -- Incremental on load time: a run (re)processes every session loaded, or with events loaded,

@@ -4,7 +4,11 @@
         unique_key='ordered_date',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['ordered_date']}, {'columns': ['grain', 'ordered_date']}],
+        indexes=[
+            {'columns': ['ordered_date']},
+            {'columns': ['grain', 'ordered_date']},
+            {'columns': ['loaded_at']},
+        ],
     )
 }}
 -- depends_on: {{ ref('stg_shop__customers') }}

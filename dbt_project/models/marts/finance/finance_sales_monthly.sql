@@ -4,7 +4,7 @@
         unique_key='ordered_month',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['ordered_month']}],
+        indexes=[{'columns': ['ordered_month']}, {'columns': ['loaded_at']}],
     )
 }}
 -- depends_on: {{ ref('fct_order_items') }}

@@ -4,6 +4,7 @@
         unique_key='started_date',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
+        indexes=[{'columns': ['started_date'], 'unique': true}, {'columns': ['loaded_at']}],
     )
 }}
 -- Web sessions and converted sessions (an order placed in the session) per session start date,
