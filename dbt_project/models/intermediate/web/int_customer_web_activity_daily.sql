@@ -11,7 +11,8 @@
         ],
     )
 }}
--- Logged-in web activity per customer and day: sessions started, product views and add-to-carts
+-- Logged-in web activity per customer and day: sessions started (and of them converted: an order
+-- placed in the session, known when the session is loaded), product views and add-to-carts
 -- (each event on its own date). Feeds the windowed web features of ml_customer_features at a
 -- fraction of the event table's size. Incremental: counts add up, so a run counts only sessions
 -- and events loaded after the watermark and adds them to the day's existing row.
@@ -40,6 +41,7 @@ activity as (
         customer_id,
         started_date as activity_date,
         1 as session_count,
+        case when order_id is not null then 1 else 0 end as converted_session_count,
         0 as product_view_count,
         0 as add_to_cart_count,
         loaded_at
@@ -49,6 +51,7 @@ activity as (
         customer_id,
         occurred_date as activity_date,
         0 as session_count,
+        0 as converted_session_count,
         case when event_type = 'product_view' then 1 else 0 end as product_view_count,
         case when event_type = 'add_to_cart' then 1 else 0 end as add_to_cart_count,
         loaded_at
@@ -60,6 +63,7 @@ counted as (
         customer_id,
         activity_date,
         sum(session_count) as session_count,
+        sum(converted_session_count) as converted_session_count,
         sum(product_view_count) as product_view_count,
         sum(add_to_cart_count) as add_to_cart_count,
         max(loaded_at) as loaded_at
@@ -73,6 +77,8 @@ merged as (
         counted.customer_id,
         counted.activity_date,
         counted.session_count + coalesce(previous.session_count, 0) as session_count,
+        counted.converted_session_count + coalesce(previous.converted_session_count, 0)
+        as converted_session_count,
         counted.product_view_count + coalesce(previous.product_view_count, 0) as product_view_count,
         counted.add_to_cart_count + coalesce(previous.add_to_cart_count, 0) as add_to_cart_count,
         greatest(counted.loaded_at, previous.loaded_at) as loaded_at
@@ -91,6 +97,7 @@ final as (
         customer_id,
         activity_date,
         cast(session_count as bigint) as session_count,
+        cast(converted_session_count as bigint) as converted_session_count,
         cast(product_view_count as bigint) as product_view_count,
         cast(add_to_cart_count as bigint) as add_to_cart_count,
         loaded_at

@@ -19,8 +19,9 @@ rfm_segments as (
     select * from {{ ref('marketing_rfm_segments') }}
 ),
 
-sessions as (
-    select * from {{ ref('fct_sessions') }}
+web_activity as (
+    -- sessions per customer and day: a fraction of fct_sessions' rows
+    select * from {{ ref('int_customer_web_activity_daily') }}
 ),
 
 returns as (
@@ -41,16 +42,16 @@ cutoff as (
 
 session_activity as (
     select
-        sessions.customer_key,
-        count(*) as session_count,
-        count(*) filter (where sessions.is_converted) as converted_session_count,
-        max(sessions.started_date) as last_session_date
-    from sessions
+        web_activity.customer_id,
+        cast(sum(web_activity.session_count) as bigint) as session_count,
+        cast(sum(web_activity.converted_session_count) as bigint) as converted_session_count,
+        max(web_activity.activity_date) filter (
+            where web_activity.session_count > 0
+        ) as last_session_date
+    from web_activity
     cross join cutoff
-    where
-        sessions.customer_key is not null
-        and sessions.started_date <= cutoff.cutoff_date
-    group by sessions.customer_key
+    where web_activity.activity_date <= cutoff.cutoff_date
+    group by web_activity.customer_id
 ),
 
 return_activity as (
@@ -134,7 +135,7 @@ final as (
     left join rfm_segments
         on customers.customer_key = rfm_segments.customer_key
     left join session_activity
-        on customers.customer_key = session_activity.customer_key
+        on customers.customer_id = session_activity.customer_id
     left join return_activity
         on customers.customer_key = return_activity.customer_key
     left join review_activity
