@@ -70,8 +70,11 @@
     {% if not metadata or metadata.get('name') not in scoped_tests %}
         {% do return('') %}
     {% endif %}
+    {# the tested model: the test's attached node (one lookup), else a search by relation #}
+    {% set attached = graph.nodes.get(model.get('attached_node') or '') %}
+    {% set candidates = [attached] if attached else graph.nodes.values() %}
     {% set has_loaded_at = namespace(found=false) %}
-    {% for node in graph.nodes.values() %}
+    {% for node in candidates %}
         {% if node.resource_type == 'model'
             and (node.alias or node.name) == relation.identifier
             and node.schema == relation.schema
@@ -85,13 +88,22 @@
     {% do return('loaded_at > ' ~ tested_loads_mark()) %}
 {%- endmacro %}
 
-{# The newest raw load already covered by a fully passing build, as a literal. #}
+{#
+    The newest raw load already covered by a fully passing build, as a literal. It cannot move
+    during an invocation (only on-run-end moves it), so it is read once per invocation and kept
+    in `graph` (the one dict every node's context shares), not queried again by each of the
+    ~500 scoped tests. Where `graph` is not shared, each test simply reads it again.
+#}
 {% macro tested_loads_mark() -%}
-    {%- set found = run_query(
-        "select coalesce(max(raw_loaded_through), '-infinity')::text from "
-        ~ tested_loads_relation() ~ " where complete"
-    ).columns[0].values()[0] -%}
-    cast('{{ found }}' as timestamptz)
+    {%- set cache_key = 'ecom_tested_loads_mark:' ~ invocation_id -%}
+    {%- if cache_key not in graph -%}
+        {%- set found = run_query(
+            "select coalesce(max(raw_loaded_through), '-infinity')::text from "
+            ~ tested_loads_relation() ~ " where complete"
+        ).columns[0].values()[0] -%}
+        {%- do graph.update({cache_key: found}) -%}
+    {%- endif -%}
+    cast('{{ graph[cache_key] }}' as timestamptz)
 {%- endmacro %}
 
 {#
