@@ -8,8 +8,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from serving.api.predict_direct import DirectPredictMiddleware, Lane
 from serving.api.routes import admin, customers, health, metrics, models, products
-from serving.api.routes.churn import churn_router
+from serving.api.routes.churn import PredictEndpoint, churn_router
 from serving.core.config import ServingSettings, get_settings
 from serving.core.errors import install_error_handlers
 from serving.core.heap import freeze_startup_heap, unfreeze_heap
@@ -39,10 +40,15 @@ def install_churn_routes(app: FastAPI, fields: Sequence[FeatureField]) -> None:
     """
     services: Services = app.state.services
     old = getattr(app.state, "churn_routes", [])
-    router = churn_router(fields, services.settings.max_batch_rows)
+    max_rows = services.settings.max_batch_rows
+    endpoint = PredictEndpoint(fields, max_rows)
+    router = churn_router(endpoint, max_rows)
     kept = [r for r in app.router.routes if not any(r is o for o in old)]
     app.router.routes = [*router.routes, *kept]
     app.state.churn_routes = list(router.routes)
+    if services.settings.direct_predict:
+        (route,) = router.routes
+        app.state.predict_lane = Lane(endpoint, route, services)
     app.openapi_schema = None
 
 
@@ -83,6 +89,8 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         app.include_router(router.router)
     install_churn_routes(app, [])
     services.churn.add_listener(_schema_follower(app))
+    # inside CORS and the request context: their headers, limits, metrics and logs apply
+    app.add_middleware(DirectPredictMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
+import orjson
 from pydantic import BaseModel, Field
+
+#: product id -> (product name, category name), as the recommendation snapshot holds them
+ProductNames = Mapping[int, tuple[str | None, str | None]]
+_NO_NAMES: tuple[None, None] = (None, None)
 
 
 class RecommendedProduct(BaseModel):
@@ -36,3 +42,66 @@ class SimilarProductsResponse(BaseModel):
     k: int = Field(ge=1, examples=[10])
     product_name: str | None = None
     items: list[RecommendedProduct]
+
+
+def _ranked_items(
+    items: Sequence[int], scores: Sequence[float], products: ProductNames
+) -> list[dict]:
+    """`RecommendedProduct` bodies as plain dicts (rank from 1)."""
+    ranked = []
+    for rank, (item, score) in enumerate(zip(items, scores, strict=True), start=1):
+        name, category = products.get(item, _NO_NAMES)
+        ranked.append(
+            {
+                "rank": rank,
+                "product_id": item,
+                "score": score,
+                "product_name": name,
+                "category_name": category,
+            }
+        )
+    return ranked
+
+
+def recommendations_response_json(
+    customer_id: int,
+    k: int,
+    source: Literal["model", "popularity"],
+    fallback_reason: str | None,
+    model_version: str | None,
+    items: Sequence[int],
+    scores: Sequence[float],
+    products: ProductNames,
+) -> bytes:
+    """A `RecommendationsResponse` as JSON bytes, written directly with orjson from the
+    snapshot's plain ints, floats and strings (building eleven models per request cost more
+    than finding the recommendations). Tests validate it against the model."""
+    return orjson.dumps(
+        {
+            "customer_id": customer_id,
+            "k": k,
+            "source": source,
+            "is_fallback": source == "popularity",
+            "fallback_reason": fallback_reason,
+            "model_version": model_version,
+            "items": _ranked_items(items, scores, products),
+        }
+    )
+
+
+def similar_products_response_json(
+    product_id: int,
+    k: int,
+    items: Sequence[int],
+    scores: Sequence[float],
+    products: ProductNames,
+) -> bytes:
+    """A `SimilarProductsResponse` as JSON bytes (see `recommendations_response_json`)."""
+    return orjson.dumps(
+        {
+            "product_id": product_id,
+            "k": k,
+            "product_name": products.get(product_id, _NO_NAMES)[0],
+            "items": _ranked_items(items, scores, products),
+        }
+    )

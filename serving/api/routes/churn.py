@@ -21,13 +21,14 @@ from serving.schemas.churn import (
     predict_response_json,
 )
 from serving.schemas.common import error_responses
-from serving.services.churn_model import FeatureField
+from serving.services.churn_model import FeatureField, LoadedChurnModel
 from serving.services.errors import ServiceUnavailable
 from serving.state import Services
 
 PREDICT_PATH = f"{API_V1}/churn/predict"
 #: Batches at least this large are scored in a worker thread, off the event loop.
 THREAD_ROWS = 32
+MEDIA_TYPE = "application/json"
 
 
 def _values_getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]:
@@ -37,12 +38,51 @@ def _values_getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]
     return itemgetter(*names)
 
 
-def churn_router(fields: Sequence[FeatureField], max_rows: int) -> APIRouter:
-    """A router whose predict route validates rows against `fields`."""
-    row_model = churn_row_model(fields)
-    request_model = churn_request_model(row_model, max_rows)
-    schema_key = tuple((f.name, f.kind) for f in fields)
-    values_of = _values_getter([f.name for f in fields])
+class PredictEndpoint:
+    """Scoring for one feature schema: the route handler's work, shared with the direct
+    lane in front of the router (`serving.api.predict_direct`)."""
+
+    def __init__(self, fields: Sequence[FeatureField], max_rows: int) -> None:
+        self.row_model = churn_row_model(fields)
+        self.request_model = churn_request_model(self.row_model, max_rows)
+        self.schema_key = tuple((f.name, f.kind) for f in fields)
+        self._values_of = _values_getter([f.name for f in fields])
+
+    def model_for(self, services: Services) -> LoadedChurnModel:
+        """The loaded model if it still has this schema; else 503 (see `respond`)."""
+        model = services.require_churn_model()
+        if model.schema_key != self.schema_key:
+            raise ServiceUnavailable(
+                f"the model changed to version {model.version} while this request was "
+                "validated against the previous schema; retry"
+            )
+        return model
+
+    async def respond(
+        self, services: Services, model: LoadedChurnModel, body: BaseModel
+    ) -> bytes:
+        """The JSON response body for a validated request."""
+        rows: list[BaseModel] = body.rows  # type: ignore[attr-defined]
+        # the rows were validated against this schema, so their fields are the model's
+        # features in the same order (schema_key above)
+        values = [self._values_of(row.__dict__) for row in rows]
+        if len(values) >= THREAD_ROWS:
+            probability, band = await run_in_threadpool(model.score, values)
+        else:
+            probability, band = model.score(values)
+        services.metrics.predicted_rows.inc(len(values))
+        return predict_response_json(
+            model.name,
+            model.version,
+            [row.__dict__.get("customer_id") for row in rows],
+            probability.tolist(),
+            band.tolist(),
+        )
+
+
+def churn_router(endpoint: PredictEndpoint, max_rows: int) -> APIRouter:
+    """A router whose predict route validates rows against `endpoint`'s schema."""
+    request_model = endpoint.request_model
     router = APIRouter(
         tags=["churn"],
         dependencies=V1_DEPENDENCIES,
@@ -64,28 +104,8 @@ def churn_router(fields: Sequence[FeatureField], max_rows: int) -> APIRouter:
     async def predict_churn(body: request_model, request: Request) -> Response:  # type: ignore[valid-type]
         # `request` rather than the ServicesDep dependency: one resolver pass less per call
         services: Services = request.app.state.services
-        model = services.require_churn_model()
-        if model.schema_key != schema_key:
-            raise ServiceUnavailable(
-                f"the model changed to version {model.version} while this request was "
-                "validated against the previous schema; retry"
-            )
-        rows: list[BaseModel] = body.rows  # type: ignore[attr-defined]
-        # the rows were validated against this schema, so their fields are the model's
-        # features in the same order (schema_key above)
-        values = [values_of(row.__dict__) for row in rows]
-        if len(values) >= THREAD_ROWS:
-            probability, band = await run_in_threadpool(model.score, values)
-        else:
-            probability, band = model.score(values)
-        services.metrics.predicted_rows.inc(len(values))
-        content = predict_response_json(
-            model.name,
-            model.version,
-            [row.__dict__.get("customer_id") for row in rows],
-            probability.tolist(),
-            band.tolist(),
-        )
-        return Response(content, media_type="application/json")
+        model = endpoint.model_for(services)
+        content = await endpoint.respond(services, model, body)
+        return Response(content, media_type=MEDIA_TYPE)
 
     return router

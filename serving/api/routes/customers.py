@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from serving.api.deps import (
     API_V1,
     V1_DEPENDENCIES,
     ChurnModelDep,
     CustomerId,
-    SnapshotDep,
     TopK,
     WarehouseDep,
 )
 from serving.schemas.churn import BatchScore, CustomerChurnResponse
 from serving.schemas.common import error_responses
-from serving.schemas.recommendations import RecommendationsResponse, RecommendedProduct
+from serving.schemas.recommendations import (
+    RecommendationsResponse,
+    recommendations_response_json,
+)
 from serving.services.errors import NotFound
 from serving.services.warehouse import (
     FEATURES_TABLE,
@@ -65,10 +67,12 @@ def get_customer_churn(
     responses=error_responses(401, 422, 503),
 )
 async def get_customer_recommendations(
-    customer_id: CustomerId, snapshot: SnapshotDep, k: TopK = 10
+    customer_id: CustomerId, request: Request, k: TopK = 10
 ) -> Response:
     """The customer's precomputed recommendations (`ml.recommendations`). A customer without
     any (new or unknown) gets the most-bought products, with `is_fallback: true`."""
+    # `request` rather than the SnapshotDep dependency: one resolver pass less per call
+    snapshot = request.app.state.services.recommendations.snapshot
     recommendations = snapshot.require("recommendations")
     hit = recommendations.get(customer_id, k)
     source: Literal["model", "popularity"]
@@ -79,25 +83,7 @@ async def get_customer_recommendations(
         popular_items, popular_scores = snapshot.require("popular")
         items, scores, version = popular_items[:k], popular_scores[:k], None
         source, reason = "popularity", FALLBACK_REASON
-    products = snapshot.products
-    body = RecommendationsResponse(
-        customer_id=customer_id,
-        k=k,
-        source=source,
-        is_fallback=source == "popularity",
-        fallback_reason=reason,
-        model_version=version,
-        items=[
-            RecommendedProduct(
-                rank=rank,
-                product_id=item,
-                score=score,
-                product_name=products.get(item, (None, None))[0],
-                category_name=products.get(item, (None, None))[1],
-            )
-            for rank, (item, score) in enumerate(
-                zip(items, scores, strict=True), start=1
-            )
-        ],
+    content = recommendations_response_json(
+        customer_id, k, source, reason, version, items, scores, snapshot.products
     )
-    return Response(body.model_dump_json(), media_type="application/json")
+    return Response(content, media_type="application/json")

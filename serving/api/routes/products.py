@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
-from serving.api.deps import API_V1, V1_DEPENDENCIES, ProductId, SnapshotDep, TopK
+from serving.api.deps import API_V1, V1_DEPENDENCIES, ProductId, TopK
 from serving.schemas.common import error_responses
-from serving.schemas.recommendations import RecommendedProduct, SimilarProductsResponse
+from serving.schemas.recommendations import (
+    SimilarProductsResponse,
+    similar_products_response_json,
+)
 from serving.services.errors import NotFound
 from serving.services.recommendations import SIMILAR_TABLE
 
@@ -22,10 +25,12 @@ router = APIRouter(
     responses=error_responses(401, 404, 422, 503),
 )
 async def get_similar_products(
-    product_id: ProductId, snapshot: SnapshotDep, k: TopK = 10
+    product_id: ProductId, request: Request, k: TopK = 10
 ) -> Response:
     """Top-k neighbours from `ml.similar_products`. A catalogue product without neighbours
     returns an empty list; a product id in neither table is a 404."""
+    # `request` rather than the SnapshotDep dependency: one resolver pass less per call
+    snapshot = request.app.state.services.recommendations.snapshot
     similar = snapshot.require("similar")
     products = snapshot.products
     hit = similar.get(product_id, k)
@@ -37,21 +42,5 @@ async def get_similar_products(
         items, scores = [], []
     else:
         items, scores, _ = hit
-    body = SimilarProductsResponse(
-        product_id=product_id,
-        k=k,
-        product_name=products.get(product_id, (None, None))[0],
-        items=[
-            RecommendedProduct(
-                rank=rank,
-                product_id=item,
-                score=score,
-                product_name=products.get(item, (None, None))[0],
-                category_name=products.get(item, (None, None))[1],
-            )
-            for rank, (item, score) in enumerate(
-                zip(items, scores, strict=True), start=1
-            )
-        ],
-    )
-    return Response(body.model_dump_json(), media_type="application/json")
+    content = similar_products_response_json(product_id, k, items, scores, products)
+    return Response(content, media_type="application/json")
