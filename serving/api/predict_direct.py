@@ -18,7 +18,7 @@ It then scores with the route's own `PredictEndpoint` and sends the response the
 would send (same body, same headers). Anything else, such as a bad field, a missing or
 wrong key, an unknown query parameter, a chunked body or no model, goes on to the router
 with the body it has read replayed, so every error is the framework's own answer (422
-naming the field, 401, 503, ...). `ECOM_API_DIRECT_PREDICT=false` turns the lane off.
+naming the field, 401, 503, ...). `ECOM_API_DIRECT_LANES=false` turns the lane off.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ class DirectPredictMiddleware:
             or length is None
             or content_type is None
             or content_type.lower() not in _JSON_TYPES
-            or not _key_ok(lane.expected_key, key)
+            or not key_ok(lane.expected_key, key)
         ):
             await self.app(scope, receive, send)
             return
@@ -117,7 +117,7 @@ def _lane(scope: Scope) -> Lane | None:
     return getattr(app.state, "predict_lane", None) if app is not None else None
 
 
-def _key_ok(expected: str | None, given: bytes | None) -> bool:
+def key_ok(expected: str | None, given: bytes | None) -> bool:
     """The V1 guard's test on the raw header (Starlette decodes headers as latin-1)."""
     if expected is None:
         return True

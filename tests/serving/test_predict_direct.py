@@ -23,7 +23,7 @@ def lane_and_router(make_settings):
     """Two apps on the same model and key: the lane on, and off."""
     with (
         TestClient(create_app(make_settings(key=KEY))) as on,
-        TestClient(create_app(make_settings(key=KEY, direct_predict=False))) as off,
+        TestClient(create_app(make_settings(key=KEY, direct_lanes=False))) as off,
     ):
         assert getattr(on.app.state, "predict_lane", None) is not None
         assert getattr(off.app.state, "predict_lane", None) is None

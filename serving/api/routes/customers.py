@@ -21,6 +21,7 @@ from serving.schemas.recommendations import (
     recommendations_response_json,
 )
 from serving.services.errors import NotFound
+from serving.services.recommendations import RecommendationSnapshot
 from serving.services.warehouse import (
     FEATURES_TABLE,
     batch_churn_score,
@@ -30,6 +31,7 @@ from serving.services.warehouse import (
 router = APIRouter(
     prefix=f"{API_V1}/customers", tags=["customers"], dependencies=V1_DEPENDENCIES
 )
+RECOMMENDATIONS_PATH = f"{API_V1}/customers/{{customer_id}}/recommendations"
 FALLBACK_REASON = "no personalised recommendations for this customer (new or unknown)"
 
 
@@ -73,6 +75,15 @@ async def get_customer_recommendations(
     any (new or unknown) gets the most-bought products, with `is_fallback: true`."""
     # `request` rather than the SnapshotDep dependency: one resolver pass less per call
     snapshot = request.app.state.services.recommendations.snapshot
+    content = recommendations_content(snapshot, customer_id, k)
+    return Response(content, media_type="application/json")
+
+
+def recommendations_content(
+    snapshot: RecommendationSnapshot, customer_id: int, k: int
+) -> bytes:
+    """The recommendations response body (also used by `serving.api.recommendations_direct`);
+    ServiceUnavailable when the snapshot has no recommendations loaded."""
     recommendations = snapshot.require("recommendations")
     hit = recommendations.get(customer_id, k)
     source: Literal["model", "popularity"]
@@ -83,7 +94,6 @@ async def get_customer_recommendations(
         popular_items, popular_scores = snapshot.require("popular")
         items, scores, version = popular_items[:k], popular_scores[:k], None
         source, reason = "popularity", FALLBACK_REASON
-    content = recommendations_response_json(
+    return recommendations_response_json(
         customer_id, k, source, reason, version, items, scores, snapshot.products
     )
-    return Response(content, media_type="application/json")
