@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 from fastapi.security import APIKeyHeader
 
-from serving.core.config import ServingSettings
 from serving.core.security import (
     API_KEY_HEADER,
     api_key_header,
@@ -20,7 +19,6 @@ from serving.core.security import (
 )
 from serving.core.strict_query import reject_unknown_query_parameters
 from serving.services.churn_model import LoadedChurnModel
-from serving.services.recommendations import RecommendationSnapshot
 from serving.services.warehouse import Warehouse
 from serving.state import Services
 
@@ -62,12 +60,6 @@ async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
-async def get_settings(
-    services: Annotated[Services, Depends(get_services)],
-) -> ServingSettings:
-    return services.settings
-
-
 async def get_churn_model(
     services: Annotated[Services, Depends(get_services)],
 ) -> LoadedChurnModel:
@@ -80,17 +72,9 @@ async def get_warehouse(
     return services.warehouse
 
 
-async def get_snapshot(
-    services: Annotated[Services, Depends(get_services)],
-) -> RecommendationSnapshot:
-    return services.recommendations.snapshot
-
-
 ServicesDep = Annotated[Services, Depends(get_services)]
-SettingsDep = Annotated[ServingSettings, Depends(get_settings)]
 ChurnModelDep = Annotated[LoadedChurnModel, Depends(get_churn_model)]
 WarehouseDep = Annotated[Warehouse, Depends(get_warehouse)]
-SnapshotDep = Annotated[RecommendationSnapshot, Depends(get_snapshot)]
 
 CustomerId = Annotated[
     int, Path(ge=1, le=MAX_ID, description="customer id", examples=[1042])

@@ -23,19 +23,16 @@ naming the field, 401, 503, ...). `ECOM_API_DIRECT_LANES=false` turns the lane o
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.api.routes.churn import MEDIA_TYPE, PREDICT_PATH, PredictEndpoint
-from serving.core.security import API_KEY_HEADER
+from serving.api.direct_common import API_KEY, key_ok, lane_of, send_json
+from serving.api.routes.churn import PREDICT_PATH, PredictEndpoint
 from serving.services.errors import ServiceUnavailable
 
-_API_KEY = API_KEY_HEADER.lower().encode()
 _JSON_TYPES = (b"application/json", b"application/json; charset=utf-8")
-_RESPONSE_TYPE = MEDIA_TYPE.encode()
 
 
 class DirectPredictMiddleware:
@@ -53,7 +50,7 @@ class DirectPredictMiddleware:
         ):
             await self.app(scope, receive, send)
             return
-        lane = _lane(scope)
+        lane: Lane | None = lane_of(scope, "predict_lane")
         length = content_type = key = None
         # the first of each header, as Starlette reads them
         for name, value in scope["headers"]:
@@ -61,7 +58,7 @@ class DirectPredictMiddleware:
                 length = value
             elif name == b"content-type" and content_type is None:
                 content_type = value
-            elif name == _API_KEY and key is None:
+            elif name == API_KEY and key is None:
                 key = value
         if (
             lane is None
@@ -83,18 +80,7 @@ class DirectPredictMiddleware:
             await self.app(scope, _replay(body, receive), send)
             return
         content = await lane.endpoint.respond(lane.services, model, request)
-        scope["route"] = lane.route  # metrics label it as the route would be
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-length", str(len(content)).encode()),
-                    (b"content-type", _RESPONSE_TYPE),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
+        await send_json(scope, send, lane.route, content)
 
 
 class Lane:
@@ -110,20 +96,6 @@ class Lane:
     @property
     def expected_key(self) -> str | None:
         return self.services.settings.api_key
-
-
-def _lane(scope: Scope) -> Lane | None:
-    app = scope.get("app")
-    return getattr(app.state, "predict_lane", None) if app is not None else None
-
-
-def key_ok(expected: str | None, given: bytes | None) -> bool:
-    """The V1 guard's test on the raw header (Starlette decodes headers as latin-1)."""
-    if expected is None:
-        return True
-    return given is not None and hmac.compare_digest(
-        given.decode("latin-1").encode("utf-8"), expected.encode("utf-8")
-    )
 
 
 async def _read_body(receive: Receive) -> bytes | None:

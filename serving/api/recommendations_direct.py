@@ -21,14 +21,12 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from serving.api.deps import API_V1, MAX_ID
-from serving.api.predict_direct import key_ok
+from serving.api.direct_common import API_KEY, key_ok, lane_of, send_json
 from serving.api.routes.customers import recommendations_content
-from serving.core.security import API_KEY_HEADER
 from serving.services.errors import ServiceUnavailable
 
 _PREFIX = f"{API_V1}/customers/"
 _SUFFIX = "/recommendations"
-_API_KEY = API_KEY_HEADER.lower().encode()
 _DEFAULT_K = 10
 _MAX_K = 100
 
@@ -75,15 +73,12 @@ class DirectRecommendationsMiddleware:
         if not (path.startswith(_PREFIX) and path.endswith(_SUFFIX)):
             await self.app(scope, receive, send)
             return
-        app = scope.get("app")
-        lane: RecommendationsLane | None = (
-            getattr(app.state, "recommendations_lane", None) if app else None
-        )
+        lane: RecommendationsLane | None = lane_of(scope, "recommendations_lane")
         customer_id = canonical_int(path[len(_PREFIX) : -len(_SUFFIX)], 1, MAX_ID)
         k = _k(scope["query_string"])
         key = None
         for name, value in scope["headers"]:  # the first, as Starlette reads it
-            if name == _API_KEY:
+            if name == API_KEY:
                 key = value
                 break
         if (
@@ -100,15 +95,4 @@ class DirectRecommendationsMiddleware:
         except ServiceUnavailable:
             await self.app(scope, receive, send)  # the route's own 503
             return
-        scope["route"] = lane.route  # metrics label it as the route would be
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [
-                    (b"content-length", str(len(content)).encode()),
-                    (b"content-type", b"application/json"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": content})
+        await send_json(scope, send, lane.route, content)

@@ -4,6 +4,7 @@ apps/clients/live servers built on them. Nothing is mocked."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import importlib.util
 import os
@@ -342,3 +343,38 @@ def keyed_live_server(make_settings) -> Iterator[LiveServer]:
         create_app(make_settings(key=SCHEMATHESIS_KEY, access_log=False))
     ) as server:
         yield server
+
+
+class AccessLog:
+    """The JSON lines the `serving.access` logger writes while `capture()` is open."""
+
+    def __init__(self) -> None:
+        self.lines: list[dict[str, Any]] = []
+
+    @contextlib.contextmanager
+    def capture(self) -> Iterator[list[dict[str, Any]]]:
+        import io
+        import json
+        import logging
+
+        from serving.core.logging import JsonFormatter
+
+        stream = io.StringIO()
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(JsonFormatter())
+        logger = logging.getLogger("serving.access")
+        logger.addHandler(handler)
+        self.lines = []
+        try:
+            yield self.lines
+        finally:
+            logger.removeHandler(handler)
+            self.lines.extend(
+                json.loads(line) for line in stream.getvalue().splitlines()
+            )
+
+
+@pytest.fixture
+def access_log() -> AccessLog:
+    """`with access_log.capture() as lines:` collects the access log lines (parsed JSON)."""
+    return AccessLog()

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import json
-import logging
 import re
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from serving.core.logging import JsonFormatter
 from serving.core.metrics import Metrics
 from serving.core.middleware import RequestContextMiddleware
 
@@ -56,19 +52,11 @@ def test_request_id_is_echoed_or_generated(client):
     assert error.status_code == 422 and error.headers["x-request-id"] == "err-1"
 
 
-def test_one_json_access_log_line_per_request(client):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("serving.access")
-    logger.addHandler(handler)
-    try:
+def test_one_json_access_log_line_per_request(client, access_log):
+    with access_log.capture() as lines:
         client.get(
             "/v1/products/123456789/similar", headers={"X-Request-ID": "log-test-1"}
         )
-    finally:
-        logger.removeHandler(handler)
-    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     assert len(lines) == 1
     (record,) = lines
     assert record["request_id"] == "log-test-1"

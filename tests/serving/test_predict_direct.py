@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.core.logging import JsonFormatter
 from serving.main import create_app
 
 KEY = "direct-lane-key"
@@ -109,22 +106,17 @@ def test_refused_requests_get_the_routes_exact_errors(lane_and_router, feature_r
         assert lane[0] != 500, name
 
 
-def test_lane_answers_are_counted_and_logged_under_the_route(lane_only, feature_row):
+def test_lane_answers_are_counted_and_logged_under_the_route(
+    lane_only, feature_row, access_log
+):
     body = _bodies(feature_row)["one row"]
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("serving.access")
-    logger.addHandler(handler)
-    try:
+    with access_log.capture() as lines:
         status, headers, _ = _answer(
             lane_only, body, headers={"x-request-id": "lane-log-1"}
         )
-    finally:
-        logger.removeHandler(handler)
     assert status == 200
     assert ("x-request-id", "lane-log-1") not in headers  # volatile: filtered out
-    (record,) = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (record,) = lines
     assert record["request_id"] == "lane-log-1"
     assert record["route"] == "/v1/churn/predict"
     assert record["status"] == 200

@@ -3,9 +3,7 @@ it may."""
 
 from __future__ import annotations
 
-import io
 import json
-import logging
 from typing import Any
 
 import pytest
@@ -14,7 +12,6 @@ from fastapi.testclient import TestClient
 from serving.api.recommendations_direct import canonical_int
 from serving.api.routes import customers
 from serving.api.routes.customers import RECOMMENDATIONS_PATH
-from serving.core.logging import JsonFormatter
 from serving.main import create_app
 
 KEY = "direct-recs-key"
@@ -112,20 +109,15 @@ def test_the_lane_answers_only_what_it_may(lane_only, serving_world):
     assert _answer(lane_only, path, **{"x-api-key": "nope"})[0] == 404
 
 
-def test_lane_answers_are_counted_and_logged_under_the_route(lane_only, serving_world):
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    logger = logging.getLogger("serving.access")
-    logger.addHandler(handler)
-    try:
+def test_lane_answers_are_counted_and_logged_under_the_route(
+    lane_only, serving_world, access_log
+):
+    with access_log.capture() as lines:
         status, _, _ = _answer(
             lane_only, _valid_paths(serving_world)[0], **{"x-request-id": "recs-1"}
         )
-    finally:
-        logger.removeHandler(handler)
     assert status == 200
-    (record,) = [json.loads(line) for line in stream.getvalue().splitlines()]
+    (record,) = lines
     assert record["request_id"] == "recs-1" and record["status"] == 200
     assert record["route"] == RECOMMENDATIONS_PATH
     metrics = lane_only.get("/metrics").text

@@ -73,7 +73,7 @@ async def get_customer_recommendations(
 ) -> Response:
     """The customer's precomputed recommendations (`ml.recommendations`). A customer without
     any (new or unknown) gets the most-bought products, with `is_fallback: true`."""
-    # `request` rather than the SnapshotDep dependency: one resolver pass less per call
+    # the snapshot from `request`, not a dependency: one resolver pass less per call
     snapshot = request.app.state.services.recommendations.snapshot
     content = recommendations_content(snapshot, customer_id, k)
     return Response(content, media_type="application/json")

@@ -29,7 +29,7 @@ async def get_similar_products(
 ) -> Response:
     """Top-k neighbours from `ml.similar_products`. A catalogue product without neighbours
     returns an empty list; a product id in neither table is a 404."""
-    # `request` rather than the SnapshotDep dependency: one resolver pass less per call
+    # the snapshot from `request`, not a dependency: one resolver pass less per call
     snapshot = request.app.state.services.recommendations.snapshot
     similar = snapshot.require("similar")
     products = snapshot.products
