@@ -11,12 +11,13 @@ import streamlit as st
 
 from app import db
 from app.config import AppSettings
+from contracts.ml_outputs import RECOMMENDATIONS
 
-WAREHOUSE_SQL = """
+WAREHOUSE_SQL = f"""
 select recs.rank, recs.product_id, products.product_name, products.category_name,
     products.brand_name, products.unit_price, recs.score, recs.is_cold_start,
     recs.model_version
-from ml.recommendations as recs
+from {RECOMMENDATIONS.qualified_name} as recs
 left join marts.dim_products as products on recs.product_id = products.product_id
 where recs.customer_id = %(customer_id)s
 order by recs.rank
@@ -66,5 +67,7 @@ def recommendations(
         return Recommendations(items, "api", detail)
     rows = db.query(url, WAREHOUSE_SQL, {"customer_id": customer_id, "k": k})
     return Recommendations(
-        rows, "warehouse", f"warehouse table ml.recommendations ({detail})"
+        rows,
+        "warehouse",
+        f"warehouse table {RECOMMENDATIONS.qualified_name} ({detail})",
     )

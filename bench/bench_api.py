@@ -76,13 +76,14 @@ def build_world(url: str, scale: float, seed: int, work: Path) -> dict[str, Any]
     import pandas as pd
 
     import ml.recommender as rec
+    from contracts.ml_outputs import RECOMMENDATIONS
     from ml.churn.batch import score_customers
     from ml.churn.data import plan_cutoffs
     from ml.churn.train import train_and_register
-    from ml.scoring import replace_table
     from orchestration.dbt_runner import run_dbt
     from seeds_generator import generate
     from warehouse.loader import load_batch
+    from warehouse.tables import replace_table
 
     batch = work / "batch"
     generate(batch, scale=scale, seed=seed, progress=False)
@@ -129,20 +130,13 @@ def build_world(url: str, scale: float, seed: int, work: Path) -> dict[str, Any]
     recs = model.recommend_batch(list(model.user_ids), k=10).rename(
         columns={"user_id": "customer_id", "item_id": "product_id"}
     )
-    recs["model_version"] = "bench"
-    replace_table(
-        url,
-        "recommendations",
-        recs,
-        (
-            ("customer_id", "bigint not null"),
-            ("rank", "integer not null"),
-            ("product_id", "bigint not null"),
-            ("score", "double precision not null"),
-            ("model_version", "text not null"),
-        ),
-        primary_key=("customer_id", "rank"),
+    recs = recs.assign(
+        is_cold_start=False,
+        model_name="ecom-recommender",
+        model_version="bench",
+        generated_at=pd.Timestamp.now(tz="UTC"),
     )
+    replace_table(url, RECOMMENDATIONS, recs)
     return {
         "tracking_uri": tracking_uri,
         "model_version": result.version,

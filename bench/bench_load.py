@@ -31,7 +31,7 @@ import pandas as pd  # noqa: E402
 import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
-from seeds_generator.schema import get_table  # noqa: E402
+from contracts.raw_tables import get_table  # noqa: E402
 from warehouse.connection import (  # noqa: E402
     connection_parts,
     database_url,

@@ -12,29 +12,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from ml.scoring import replace_table
-
-CLV_TABLE = "customer_clv"
-CLV_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("customer_id", "bigint not null"),
-    ("frequency", "integer not null"),
-    ("recency_weeks", "double precision not null"),
-    ("tenure_weeks", "double precision not null"),
-    ("monetary_value", "double precision not null"),
-    ("p_alive", "double precision not null"),
-    ("expected_purchases_90d", "double precision not null"),
-    ("expected_avg_order_value", "double precision not null"),
-    ("clv_12m", "double precision not null"),
-    ("bgnbd_r", "double precision not null"),
-    ("bgnbd_alpha", "double precision not null"),
-    ("bgnbd_a", "double precision not null"),
-    ("bgnbd_b", "double precision not null"),
-    ("gamma_gamma_p", "double precision not null"),
-    ("gamma_gamma_q", "double precision not null"),
-    ("gamma_gamma_gamma", "double precision not null"),
-    ("observation_end", "date not null"),
-    ("fitted_at", "timestamptz not null"),
-)
+from contracts.ml_outputs import CUSTOMER_CLV
+from warehouse.tables import replace_table
 
 
 def purchase_log(
@@ -121,12 +100,4 @@ def score_clv(
     """Fit the CLV models on the warehouse's purchases and replace `ml.customer_clv`; returns rows."""
     transactions, end = purchase_log(url, observation_end)
     rows = compute_clv(transactions, end, annual_discount_rate=annual_discount_rate)
-    return replace_table(
-        url,
-        CLV_TABLE,
-        rows,
-        CLV_COLUMNS,
-        primary_key=("customer_id",),
-        comment="BG/NBD + Gamma-Gamma CLV per customer with >= 1 purchase by observation_end "
-        "(time unit: weeks; clv_12m discounted over 52 weeks).",
-    )
+    return replace_table(url, CUSTOMER_CLV, rows)

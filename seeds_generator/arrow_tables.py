@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
 
-from seeds_generator.schema import Table, get_table
+from contracts.raw_tables import Table, get_table
 
 MONEY_TYPE = pa.decimal128(14, 2)
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+from contracts.manifest import write_manifest
+from contracts.raw_tables import TABLES
 from seeds_generator import calendar as cal
 from seeds_generator.arrow_tables import to_arrow
 from seeds_generator.faults import inject
-from seeds_generator.manifest import batch_id, write_manifest
+from seeds_generator.manifest import batch_id
 from seeds_generator.params import GENERATOR_VERSION
 from seeds_generator.rng import stream
-from seeds_generator.schema import TABLES
 from seeds_generator.state import save_population, save_products
 from seeds_generator.truth import (
     campaign_truth,

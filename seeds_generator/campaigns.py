@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from contracts.raw_tables import LOYALTY_TIERS
 from seeds_generator.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
 from seeds_generator.params import Params
-from seeds_generator.schema import LOYALTY_TIERS
 
 BACKGROUND_EXPOSURE_RATE = 0.06
 BACKGROUND_ATTRIBUTION_RATE = 0.5

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from seeds_generator.arrow_tables import Codes, TableData
-from seeds_generator.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, Clock
-from seeds_generator.fulfilment import NULL_TS
-from seeds_generator.orders import OrderSet
-from seeds_generator.params import Params
-from seeds_generator.preferences import ChoiceModel, popularity_cdf
-from seeds_generator.schema import (
+from contracts.raw_tables import (
     DEVICES,
     TICKET_CATEGORIES,
     TICKET_CHANNELS,
@@ -18,6 +12,12 @@ from seeds_generator.schema import (
     TICKET_STATUSES,
     TRAFFIC_SOURCES,
 )
+from seeds_generator.arrow_tables import Codes, TableData
+from seeds_generator.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR, Clock
+from seeds_generator.fulfilment import NULL_TS
+from seeds_generator.orders import OrderSet
+from seeds_generator.params import Params
+from seeds_generator.preferences import ChoiceModel, popularity_cdf
 
 RATING_INTERCEPT = 3.5
 RATING_SLOPE = 1.1  # per standard deviation of affinity

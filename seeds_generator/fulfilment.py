@@ -6,17 +6,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from seeds_generator.arrow_tables import Codes, TableData
-from seeds_generator.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
-from seeds_generator.orders import OrderSet
-from seeds_generator.params import Params
-from seeds_generator.schema import (
+from contracts.raw_tables import (
     CARRIERS,
     PAYMENT_METHODS,
     PAYMENT_STATUSES,
     RETURN_REASONS,
     SHIPMENT_STATUSES,
 )
+from seeds_generator.arrow_tables import Codes, TableData
+from seeds_generator.calendar import SECONDS_PER_DAY, SECONDS_PER_HOUR
+from seeds_generator.orders import OrderSet
+from seeds_generator.params import Params
 
 PAYMENT_METHOD_P = (0.68, 0.2, 0.05, 0.07)
 NULL_TS = -1

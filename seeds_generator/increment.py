@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from contracts.raw_tables import LOYALTY_TIERS
 from seeds_generator.batch_io import finish_batch
 from seeds_generator.calendar import Clock
 from seeds_generator.faults import validate_faults
@@ -18,7 +19,6 @@ from seeds_generator.manifest import read_manifest
 from seeds_generator.params import Params
 from seeds_generator.progress import make_progress
 from seeds_generator.rng import stream
-from seeds_generator.schema import LOYALTY_TIERS
 from seeds_generator.state import load_population, load_products
 from seeds_generator.window import World, simulate_window
 from seeds_generator.writer import TRUTH_DIR, TRUTH_FILE

@@ -1,4 +1,8 @@
-"""Batch manifest: build, write, read, and the deterministic batch id."""
+"""The generator's side of the batch manifest: its deterministic batch id and its own keys.
+
+The manifest format itself (entries, writing, parsing) is the platform's contract
+(`contracts.manifest`); the generator adds `seed`, `scale` and its continuation state.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import hashlib
 import json
 from pathlib import Path
 
-from seeds_generator.schema import TABLES
+from contracts.manifest import ManifestError
+from contracts.manifest import read_manifest as read_batch_manifest
 
-MANIFEST_FILE = "manifest.json"
+#: Keys the generator writes beside the contract's own (needed to continue a batch).
+GENERATOR_KEYS = ("batch_id", "tables", "window_start", "window_end", "seed", "scale")
 
 
 def batch_id(**parts: object) -> str:
@@ -17,40 +23,12 @@ def batch_id(**parts: object) -> str:
     return "b" + hashlib.sha256(blob).hexdigest()[:20]
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def table_entry(name: str, rows: int, sha: str) -> dict:
-    table = next(t for t in TABLES if t.name == name)
-    return {
-        "file": f"{name}.csv",
-        "rows": rows,
-        "sha256": sha,
-        "columns": [{"name": c.name, "type": c.type} for c in table.columns],
-    }
-
-
-def write_manifest(out_dir: Path, manifest: dict) -> None:
-    (out_dir / MANIFEST_FILE).write_text(
-        json.dumps(manifest, indent=2, sort_keys=False) + "\n"
-    )
-
-
 def read_manifest(batch_dir: Path) -> dict:
-    """The manifest of a batch directory; clear errors if it is missing or malformed."""
-    path = Path(batch_dir) / MANIFEST_FILE
-    if not path.is_file():
-        raise FileNotFoundError(f"no {MANIFEST_FILE} in batch directory {batch_dir}")
-    try:
-        data = json.loads(path.read_text())
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
-    for key in ("batch_id", "tables", "window_start", "window_end", "seed", "scale"):
+    """A generated batch's manifest as a dict; ManifestError if it is not a generator batch."""
+    data = read_batch_manifest(Path(batch_dir)).raw
+    for key in GENERATOR_KEYS:
         if key not in data:
-            raise ValueError(f"{path}: manifest lacks the key {key!r}")
+            raise ManifestError(
+                f"{Path(batch_dir) / 'manifest.json'}: manifest lacks the generator key {key!r}"
+            )
     return data

@@ -7,10 +7,10 @@ import re
 import numpy as np
 from faker import Faker
 
+from contracts.raw_tables import ACQUISITION_CHANNELS, GENDERS, LOYALTY_TIERS
 from seeds_generator.calendar import SECONDS_PER_DAY
 from seeds_generator.params import Params
 from seeds_generator.rng import stream
-from seeds_generator.schema import ACQUISITION_CHANNELS, GENDERS, LOYALTY_TIERS
 
 GENDER_P = (0.49, 0.47, 0.02, 0.02)
 ACQUISITION_P = (0.34, 0.22, 0.16, 0.1, 0.1, 0.08)

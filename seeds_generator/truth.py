@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from contracts.raw_tables import LOYALTY_TIERS
 from seeds_generator.calendar import SECONDS_PER_DAY, Clock
 from seeds_generator.orders import KIND_CAMPAIGN, KIND_ROLLOUT, OrderSet
 from seeds_generator.params import Params
 from seeds_generator.purchasing import bgnbd_p_alive
-from seeds_generator.schema import LOYALTY_TIERS
 from seeds_generator.state import Population
 
 WEEK = 7 * SECONDS_PER_DAY

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from contracts.raw_tables import LOYALTY_TIERS, ORDER_STATUSES, SALES_CHANNELS
 from seeds_generator.arrow_tables import Codes, TableData
 from seeds_generator.calendar import SECONDS_PER_DAY, Clock
 from seeds_generator.campaigns import (
@@ -30,7 +31,6 @@ from seeds_generator.params import Params
 from seeds_generator.preferences import ChoiceModel, pools
 from seeds_generator.purchasing import simulate_base, simulate_extra
 from seeds_generator.rng import stream
-from seeds_generator.schema import LOYALTY_TIERS, ORDER_STATUSES, SALES_CHANNELS
 from seeds_generator.state import Population
 
 

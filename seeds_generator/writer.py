@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from seeds_generator.manifest import sha256_file, table_entry
+from contracts.manifest import sha256_file, table_entry
 
 TRUTH_DIR = "ground_truth"
 TRUTH_FILE = "ground_truth.json"

@@ -23,7 +23,12 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from seeds_generator.schema import TABLES, get_table
+from contracts.manifest import (
+    BatchManifest,
+    ManifestError,
+    read_manifest,
+)
+from contracts.raw_tables import TABLES, get_table
 from warehouse.connection import connect, database_url
 from warehouse.raw_ddl import (
     BATCH_SETTING,
@@ -36,11 +41,6 @@ from warehouse.raw_ddl import (
 )
 from warehouse.raw_validation import RawValidationError, validate_batch
 from warehouse.raw_validation.frames import read_header
-from warehouse.raw_validation.manifest import (
-    BatchManifest,
-    ManifestError,
-    read_manifest,
-)
 
 log = logging.getLogger(__name__)
 

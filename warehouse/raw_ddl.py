@@ -18,7 +18,7 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-from seeds_generator.schema import PG_TYPES, TABLES, Table
+from contracts.raw_tables import LOAD_METADATA_COLUMNS, PG_TYPES, TABLES, Table
 
 RAW_SCHEMA = "raw"
 LEDGER_TABLE = "_batches"
@@ -27,10 +27,15 @@ SOURCE_FILE_SETTING = "ecom.source_file"
 # Serialises concurrent DDL of the raw schema (arbitrary constant key).
 _DDL_LOCK_KEY = 7_302_114_001
 
-METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("_batch_id", "text", f"current_setting('{BATCH_SETTING}')"),
-    ("_loaded_at", "timestamptz", "now()"),
-    ("_source_file", "text", f"current_setting('{SOURCE_FILE_SETTING}')"),
+_METADATA_DEFAULTS: dict[str, str] = {
+    "_batch_id": f"current_setting('{BATCH_SETTING}')",
+    "_loaded_at": "now()",
+    "_source_file": f"current_setting('{SOURCE_FILE_SETTING}')",
+}
+#: (name, type, default) of the load metadata columns the contract names, in its order.
+METADATA_COLUMNS: tuple[tuple[str, str, str], ...] = tuple(
+    (name, pg_type, _METADATA_DEFAULTS[name])
+    for name, pg_type, _ in LOAD_METADATA_COLUMNS
 )
 
 

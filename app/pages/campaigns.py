@@ -8,6 +8,7 @@ import streamlit as st
 
 from app import charts, exports, ui
 from app.queries import campaigns as q
+from contracts.ml_outputs import CAMPAIGN_EFFECTS
 
 METHOD_LABELS = {
     "naive": "Naive difference (confounded)",
@@ -31,7 +32,7 @@ def campaign_section(effects: pd.DataFrame) -> None:
         & ~campaign["method"].str.contains("_(?:bronze|silver|gold|platinum)$")
     ]
     if overall.empty:
-        st.info("No campaign-level estimates in analytics.campaign_effects.")
+        st.info(f"No campaign-level estimates in {CAMPAIGN_EFFECTS.qualified_name}.")
         return
     overall = overall.assign(
         label=overall["method"].map(METHOD_LABELS).fillna(overall["method"])
@@ -64,7 +65,7 @@ def campaign_section(effects: pd.DataFrame) -> None:
 def rollout_section(effects: pd.DataFrame) -> None:
     rollout = effects.loc[effects["analysis"] == "rollout"]
     if rollout.empty:
-        st.info("No rollout estimates in analytics.campaign_effects.")
+        st.info(f"No rollout estimates in {CAMPAIGN_EFFECTS.qualified_name}.")
         return
     summary = rollout.loc[rollout["method"] != "event_study"]
     summary = summary.assign(
@@ -95,7 +96,9 @@ def rollout_section(effects: pd.DataFrame) -> None:
 
 def render(url: str) -> None:
     st.subheader("Estimated effects")
-    if ui.table_ready(url, "analytics.campaign_effects", "Campaign effect estimates"):
+    if ui.table_ready(
+        url, CAMPAIGN_EFFECTS.qualified_name, "Campaign effect estimates"
+    ):
         effects = q.effects(url)
         analyses = sorted(effects["analysis"].unique())
         picked = st.multiselect(

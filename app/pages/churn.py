@@ -8,6 +8,7 @@ import streamlit as st
 from app import charts, exports, ui
 from app.churn_drivers import model_importance
 from app.queries import churn as q
+from contracts.ml_outputs import CHURN_SCORES
 
 BANDS = ["high", "medium", "low"]
 BAND_COLORS = {"low": "#2ca02c", "medium": "#ff7f0e", "high": "#d62728"}
@@ -99,11 +100,11 @@ def drivers(url: str, model_name: str, model_version: str) -> None:
 
 
 def render(url: str) -> None:
-    if not ui.table_ready(url, "ml.churn_scores", "Churn scores"):
+    if not ui.table_ready(url, CHURN_SCORES.qualified_name, "Churn scores"):
         return
     scores = q.scores(url)
     if scores.empty:
-        st.warning("ml.churn_scores is empty.")
+        st.warning(f"{CHURN_SCORES.qualified_name} is empty.")
         return
     models = model_panel(url)
     at_risk = filtered(scores)

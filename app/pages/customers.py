@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import charts, exports, ui
 from app.queries import customers as q
+from contracts.ml_outputs import CUSTOMER_CLV
 
 
 def render(url: str) -> None:
@@ -73,7 +74,7 @@ def render(url: str) -> None:
     exports.table(segments, "rfm-segments", key="customers-rfm")
 
     st.subheader("Customer lifetime value (next 12 months)")
-    if ui.table_ready(url, "ml.customer_clv", "Customer lifetime value"):
+    if ui.table_ready(url, CUSTOMER_CLV.qualified_name, "Customer lifetime value"):
         clv = q.clv(url, tiers, regions)
         has_clv = True
         cols[2].metric(

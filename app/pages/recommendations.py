@@ -8,6 +8,7 @@ from app import exports, ui
 from app.config import get_app_settings
 from app.queries import recommendations as q
 from app.recommendations_source import recommendations
+from contracts.ml_outputs import RECOMMENDATIONS
 
 
 def render(url: str) -> None:
@@ -38,7 +39,7 @@ def render(url: str) -> None:
         cols[3].metric("Lifetime spend", ui.money(p["total_spend"]), border=True)
 
     st.subheader("Recommended products")
-    if not ui.table_ready(url, "ml.recommendations", "Recommendations"):
+    if not ui.table_ready(url, RECOMMENDATIONS.qualified_name, "Recommendations"):
         recs = None
     else:
         recs = recommendations(url, get_app_settings(), customer_id, k)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 
 from app import db
+from contracts.ml_outputs import CAMPAIGN_EFFECTS
 
-EFFECTS = """
+EFFECTS = f"""
 select analysis, method, estimand, subgroup, estimate, std_error, ci_low, ci_high, p_value,
     n, n_treated, true_effect, runtime_seconds, diagnostics::text as diagnostics,
     data_batch_id, computed_at
-from analytics.campaign_effects
+from {CAMPAIGN_EFFECTS.qualified_name}
 order by analysis, method, subgroup
 """
 

@@ -7,8 +7,9 @@ import pandas as pd
 from psycopg import sql
 
 from app import db
+from contracts.ml_outputs import CHURN_SCORES
 
-SCORES = """
+SCORES = f"""
 select
     scores.customer_id,
     scores.churn_probability,
@@ -20,13 +21,13 @@ select
     customers.total_spend,
     customers.last_purchase_date,
     customers.recency_days
-from ml.churn_scores as scores
+from {CHURN_SCORES.qualified_name} as scores
 left join marts.customer_360 as customers on scores.customer_id = customers.customer_id
 """
 
-MODELS = """
+MODELS = f"""
 select model_name, model_version, cutoff_date, max(scored_at) as scored_at, count(*) as customers
-from ml.churn_scores
+from {CHURN_SCORES.qualified_name}
 group by model_name, model_version, cutoff_date
 order by scored_at desc
 """
@@ -64,7 +65,7 @@ def feature_association(url: str) -> pd.DataFrame:
         for name in names
     )
     statement = sql.SQL(
-        "select {} from ml.churn_scores as scores"
+        "select {} from " + CHURN_SCORES.qualified_name + " as scores"
         " inner join ml_features.ml_customer_features as features"
         " on scores.customer_id = features.customer_id and scores.cutoff_date = features.cutoff_date"
     ).format(columns)

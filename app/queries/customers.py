@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from app import db
+from contracts.ml_outputs import CUSTOMER_CLV
 
 FILTER_OPTIONS = """
 select
@@ -44,11 +45,11 @@ group by 1
 order by customers desc
 """
 
-CLV = """
+CLV = f"""
 select
     clv.customer_id, clv.clv_12m, clv.p_alive, clv.expected_purchases_90d,
     clv.expected_avg_order_value, clv.frequency, clv.observation_end
-from ml.customer_clv as clv
+from {CUSTOMER_CLV.qualified_name} as clv
 inner join marts.customer_360 as customers on clv.customer_id = customers.customer_id
 where customers.loyalty_tier = any(%(tiers)s) and customers.region = any(%(regions)s)
 """
@@ -123,7 +124,8 @@ def top_customers(
     """Customers with the highest predicted CLV (when available) else the highest spend."""
     statement = TOP_CUSTOMERS.format(
         clv_columns=", clv.clv_12m, clv.p_alive" if with_clv else "",
-        clv_join="left join ml.customer_clv as clv on customers.customer_id = clv.customer_id"
+        clv_join=f"left join {CUSTOMER_CLV.qualified_name} as clv"
+        " on customers.customer_id = clv.customer_id"
         if with_clv
         else "",
         order_by="clv.clv_12m" if with_clv else "customers.total_spend",

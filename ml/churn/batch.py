@@ -1,4 +1,5 @@
-"""Batch churn scoring: every active customer at the latest cutoff -> `ml.churn_scores`."""
+"""Batch churn scoring: every active customer at the latest cutoff -> `ml.churn_scores`
+(layout: `contracts.ml_outputs.CHURN_SCORES`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from contracts.ml_outputs import CHURN_SCORES
 from ml.churn.data import load_scoring_frame
 from ml.churn.predict import (
     CHAMPION_URI,
@@ -15,18 +17,7 @@ from ml.churn.predict import (
     load_churn_model,
     risk_band,
 )
-from ml.scoring import replace_table
-
-SCORES_TABLE = "churn_scores"
-SCORES_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("customer_id", "bigint not null"),
-    ("churn_probability", "double precision not null"),
-    ("risk_band", "text not null"),
-    ("model_name", "text not null"),
-    ("model_version", "text not null"),
-    ("scored_at", "timestamptz not null"),
-    ("cutoff_date", "date not null"),
-)
+from warehouse.tables import replace_table
 
 
 @dataclass(frozen=True)
@@ -102,12 +93,4 @@ def score_customers(
             "no active customers to score (no customer has ordered by the cutoff)"
         )
     scores = score_frame(frame, pipeline, model, band_edges=band_edges)
-    return replace_table(
-        url,
-        SCORES_TABLE,
-        scores,
-        SCORES_COLUMNS,
-        primary_key=("customer_id",),
-        comment="Churn probability per active customer (>= 1 order by cutoff_date), "
-        "from the registered model version named in each row.",
-    )
+    return replace_table(url, CHURN_SCORES, scores)

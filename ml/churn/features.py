@@ -18,7 +18,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
-from seeds_generator.schema import TABLES
+from contracts.raw_tables import TABLES
 
 #: Keys and bookkeeping columns of the feature/label marts: never model inputs.
 ID_COLUMNS: tuple[str, ...] = (

@@ -2,8 +2,7 @@
 
 `write_batch_outputs` loads a registered recommender by reference, predicts through its pyfunc
 (the same code path as serving) for every customer in dim_customers, and replaces
-`ml.recommendations` and `ml.similar_products`, each atomically (`ml.scoring.replace_table`).
-The table and column names are a contract with the API: keep them.
+`ml.recommendations` and `ml.similar_products`, each atomically (`warehouse.tables.replace_table`), in the layouts of `contracts.ml_outputs`.
 """
 
 from __future__ import annotations
@@ -14,32 +13,13 @@ from typing import Any
 
 import pandas as pd
 
+from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
 from ml.recommender.warehouse_io import load_customers
 
 log = logging.getLogger(__name__)
 
 MODEL_NAME = "ecom-recommender"
 CHAMPION_URI = f"models:/{MODEL_NAME}@champion"
-RECOMMENDATIONS_TABLE = "recommendations"
-SIMILAR_TABLE = "similar_products"
-RECOMMENDATIONS_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("customer_id", "bigint not null"),
-    ("rank", "integer not null"),
-    ("product_id", "bigint not null"),
-    ("score", "double precision not null"),
-    ("is_cold_start", "boolean not null"),
-    ("model_name", "text not null"),
-    ("model_version", "text not null"),
-    ("generated_at", "timestamptz not null"),
-)
-SIMILAR_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("product_id", "bigint not null"),
-    ("rank", "integer not null"),
-    ("similar_product_id", "bigint not null"),
-    ("score", "double precision not null"),
-    ("model_version", "text not null"),
-    ("generated_at", "timestamptz not null"),
-)
 
 
 def resolve_version(model_uri: str) -> tuple[str, str]:
@@ -117,8 +97,8 @@ def write_batch_outputs(
 
     from ml.recommender._validation import check_k
     from ml.recommender.pyfunc import unwrap
-    from ml.scoring import replace_table
     from ml.tracking import configure_tracking
+    from warehouse.tables import replace_table
 
     k = check_k(k)
     configure_tracking(tracking_uri)
@@ -136,23 +116,8 @@ def write_batch_outputs(
     similar = similar_products_frame(model, k).assign(
         model_version=version, generated_at=stamp
     )
-    n_similar = replace_table(
-        url,
-        SIMILAR_TABLE,
-        similar,
-        SIMILAR_COLUMNS,
-        primary_key=("product_id", "rank"),
-        comment=f"Top-{k} similar products per product from {name} (version in each row).",
-    )
-    n_recs = replace_table(
-        url,
-        RECOMMENDATIONS_TABLE,
-        recs,
-        RECOMMENDATIONS_COLUMNS,
-        primary_key=("customer_id", "rank"),
-        comment=f"Top-{k} product recommendations per customer from {name} (version in each row); "
-        "is_cold_start rows come from loyalty-tier popularity.",
-    )
+    n_similar = replace_table(url, SIMILAR_PRODUCTS, similar)
+    n_recs = replace_table(url, RECOMMENDATIONS, recs)
     log.info(
         "wrote %d recommendations and %d similar-product rows from %s",
         n_recs,

@@ -32,8 +32,6 @@ import pandas as pd
 from ml.recommender.batch import (
     CHAMPION_URI,
     MODEL_NAME,
-    RECOMMENDATIONS_COLUMNS,
-    SIMILAR_COLUMNS,
     resolve_version,
     similar_products_frame,
     write_batch_outputs,
@@ -65,8 +63,6 @@ EXPERIMENT = "ecom-recommender"
 __all__ = [
     "CHAMPION_URI",
     "MODEL_NAME",
-    "RECOMMENDATIONS_COLUMNS",
-    "SIMILAR_COLUMNS",
     "RecommenderTrainingResult",
     "evaluate_on_warehouse",
     "load_interactions",

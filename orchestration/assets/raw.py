@@ -6,9 +6,9 @@ import dagster as dg
 import psycopg
 from pydantic import Field
 
+from contracts.raw_tables import TABLES
 from orchestration import steps
 from orchestration.resources import WarehouseResource
-from seeds_generator.schema import TABLES
 
 OWNER = "team:data-platform"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from orchestration.cli import data, db, dbt, run, serve
+from orchestration.cli import contract, data, db, dbt, run, serve
 
 app = typer.Typer(
     name="ecom",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(contract.app, name="contract")
 app.command("generate")(data.generate)
 app.command("load")(data.load)
 app.command(

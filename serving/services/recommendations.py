@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 import psycopg
 
+from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
 from serving.services.errors import ServiceUnavailable
 from serving.services.warehouse import Warehouse, table_fingerprint
 
 log = logging.getLogger(__name__)
 
-RECOMMENDATIONS_TABLE = "ml.recommendations"
-SIMILAR_TABLE = "ml.similar_products"
+RECOMMENDATIONS_TABLE = RECOMMENDATIONS.qualified_name
+SIMILAR_TABLE = SIMILAR_PRODUCTS.qualified_name
 INTERACTIONS_TABLE = "ml_features.ml_interactions"
 PRODUCTS_TABLE = "marts.dim_products"
 TABLES = [RECOMMENDATIONS_TABLE, SIMILAR_TABLE, INTERACTIONS_TABLE, PRODUCTS_TABLE]

@@ -14,11 +14,12 @@ import psycopg
 from psycopg import errors
 from psycopg.rows import dict_row
 
+from contracts.ml_outputs import CHURN_SCORES
 from serving.core.pool import ConnectionPool, PoolTimeout
 from serving.services.errors import ServiceUnavailable
 
 FEATURES_TABLE = "ml_features.ml_customer_features"
-CHURN_SCORES_TABLE = "ml.churn_scores"
+CHURN_SCORES_TABLE = CHURN_SCORES.qualified_name
 T = TypeVar("T")
 
 

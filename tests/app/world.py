@@ -77,11 +77,12 @@ def write_clv(url: str) -> int:
 def write_churn_scores(url: str) -> int:
     """Fit the real churn pipeline (default hyper-parameters, no tuning) on the labelled
     cutoff and score the latest one into `ml.churn_scores` with the real batch writer."""
-    from ml.churn.batch import SCORES_COLUMNS, SCORES_TABLE, ResolvedModel, score_frame
+    from contracts.ml_outputs import CHURN_SCORES
+    from ml.churn.batch import ResolvedModel, score_frame
     from ml.churn.data import available_cutoffs, load_labelled_frame, load_scoring_frame
     from ml.churn.features import infer_feature_spec
     from ml.churn.model import build_churn_pipeline, fit
-    from ml.scoring import replace_table
+    from warehouse.tables import replace_table
 
     cutoffs = available_cutoffs(url)
     labelled = cutoffs.loc[cutoffs["is_label_observable"], "cutoff_date"]
@@ -90,22 +91,17 @@ def write_churn_scores(url: str) -> int:
     pipeline = fit(build_churn_pipeline(spec, {"n_estimators": 60}), train, spec)
     frame = load_scoring_frame(url)
     scores = score_frame(frame, pipeline, ResolvedModel("local", "ecom-churn", "1"))
-    return replace_table(
-        url, SCORES_TABLE, scores, SCORES_COLUMNS, primary_key=("customer_id",)
-    )
+    return replace_table(url, CHURN_SCORES, scores)
 
 
 def write_recommendations(url: str, k: int = 10) -> int:
     """Fit ALS on the warehouse's interactions and write `ml.recommendations` and
     `ml.similar_products` in the batch job's table layout."""
     import ml.recommender as rec
-    from ml.recommender.batch import (
-        RECOMMENDATIONS_COLUMNS,
-        SIMILAR_COLUMNS,
-        similar_products_frame,
-    )
+    from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
+    from ml.recommender.batch import similar_products_frame
     from ml.recommender.warehouse_io import load_customers, load_interactions
-    from ml.scoring import replace_table
+    from warehouse.tables import replace_table
 
     customers = load_customers(url)
     model = rec.fit(
@@ -128,20 +124,8 @@ def write_recommendations(url: str, k: int = 10) -> int:
     similar = similar_products_frame(model, k).assign(
         model_version="1", generated_at=stamp
     )
-    replace_table(
-        url,
-        "similar_products",
-        similar,
-        SIMILAR_COLUMNS,
-        primary_key=("product_id", "rank"),
-    )
-    return replace_table(
-        url,
-        "recommendations",
-        recs,
-        RECOMMENDATIONS_COLUMNS,
-        primary_key=("customer_id", "rank"),
-    )
+    replace_table(url, SIMILAR_PRODUCTS, similar)
+    return replace_table(url, RECOMMENDATIONS, recs)
 
 
 def write_campaign_effects(url: str, batch_dir: Path) -> int:

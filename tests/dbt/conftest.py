@@ -17,8 +17,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from contracts.raw_tables import TABLES
 from seeds_generator import generate, generate_increment
-from seeds_generator.schema import TABLES
 from warehouse.connection import dbt_env
 from warehouse.databases import admin_url, create_database, drop_database
 from warehouse.loader import load_batch

@@ -3,21 +3,13 @@ schema joins cleanly."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import psycopg
 import pytest
-import yaml
 from psycopg import sql
 
-from seeds_generator.schema import TABLES
+from contracts.raw_tables import TABLES
 
 pytestmark = pytest.mark.slow
-
-SOURCES_YML = (
-    Path(__file__).resolve().parents[2]
-    / "dbt_project/models/staging/shop/_shop__sources.yml"
-)
 
 # mart -> raw table with exactly one mart row per raw row (the base batch has no repeated ids
 # in these tables)
@@ -170,33 +162,6 @@ def test_layers_land_in_their_own_schemas(dbt_built) -> None:
         "snapshots",
     } <= schemas
     assert not [s for s in schemas if s.startswith("analytics_")]
-
-
-def test_sources_mirror_the_raw_contract() -> None:
-    spec = yaml.safe_load((SOURCES_YML).read_text())
-    (source,) = spec["sources"]
-    assert source["schema"] == "raw"
-    declared = {t["name"]: [c["name"] for c in t["columns"]] for t in source["tables"]}
-    contract = {
-        t.name: [*t.column_names, "_batch_id", "_loaded_at", "_source_file"]
-        for t in TABLES
-    }
-    assert declared == contract
-    for table in source["tables"]:
-        for column in table["columns"]:
-            assert column.get("description"), (
-                f"{table['name']}.{column['name']} is undocumented"
-            )
-            is_pii = any(
-                c.name == column["name"] and c.pii
-                for t in TABLES
-                if t.name == table["name"]
-                for c in t.columns
-            )
-            assert bool(column.get("meta", {}).get("sensitive")) == is_pii, (
-                table["name"],
-                column["name"],
-            )
 
 
 def test_docs_generate(dbt_built, dbt_runner, tmp_path) -> None:

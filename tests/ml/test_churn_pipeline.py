@@ -264,7 +264,7 @@ def _labels(url: str, cutoff) -> pd.Series:
 
 def _rewrite_the_future(url: str, cutoff) -> None:
     """Move every event after the cutoff 45 days later and change its values."""
-    from seeds_generator.schema import TABLES
+    from contracts.raw_tables import TABLES
 
     cutoff_at = f"(date '{cutoff.isoformat()}' + 1)::timestamp at time zone 'UTC'"
     with psycopg.connect(url) as conn:

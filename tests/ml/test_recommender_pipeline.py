@@ -28,6 +28,7 @@ import pytest
 from mlflow import MlflowClient
 
 import ml.recommender as rec
+from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
 from ml.recommender import pipeline
 from ml.recommender.holdout import Recipe, score_recipe, split_holdout
 from ml.recommender.pyfunc import load_recommender
@@ -317,7 +318,7 @@ def test_batch_recommendations_cover_every_customer(
     recs = _query(warehouse.url, "select * from ml.recommendations")
     customers = _query(warehouse.url, "select customer_id from marts.dim_customers")
     assert written["recommendations"] == len(recs) == K * len(customers)
-    assert list(recs.columns) == [c for c, _ in pipeline.RECOMMENDATIONS_COLUMNS]
+    assert list(recs.columns) == RECOMMENDATIONS.column_names
     per_customer = recs.groupby("customer_id")["rank"].agg(
         ["count", "min", "max", "nunique"]
     )
@@ -359,7 +360,7 @@ def test_batch_similar_products(
 ) -> None:
     similar = _query(warehouse.url, "select * from ml.similar_products")
     assert written["similar_products"] == len(similar) > 0
-    assert list(similar.columns) == [c for c, _ in pipeline.SIMILAR_COLUMNS]
+    assert list(similar.columns) == SIMILAR_PRODUCTS.column_names
     assert (similar["product_id"] != similar["similar_product_id"]).all()
     ranks = similar.groupby("product_id")["rank"].agg(["min", "max", "count"])
     assert (

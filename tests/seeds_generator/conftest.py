@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contracts.raw_tables import TABLES
 from seeds_generator import FAULT_CLASSES, generate, generate_increment
-from seeds_generator.schema import TABLES
 
 SMALL = 0.01
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from contracts.manifest import ManifestError
 from seeds_generator import generate, read_manifest
 
 
@@ -39,7 +40,7 @@ def test_short_window_and_custom_start(tmp_path):
 
 
 def test_read_manifest_errors(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no manifest"):
+    with pytest.raises(ManifestError, match=r"manifest\.json is missing"):
         read_manifest(tmp_path)
     (tmp_path / "manifest.json").write_text("{")
     with pytest.raises(ValueError, match="not valid JSON"):

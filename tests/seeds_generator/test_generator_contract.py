@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from contracts.raw_tables import TABLES, TABLES_BY_NAME
 from seeds_generator import read_manifest
-from seeds_generator.schema import TABLES, TABLES_BY_NAME
 
 START = pd.Timestamp("2024-01-01", tz="UTC")
 END = pd.Timestamp("2025-12-31", tz="UTC")  # exclusive: window_end is 2025-12-30

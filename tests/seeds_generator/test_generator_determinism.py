@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import json
 
+from contracts.raw_tables import TABLES
 from seeds_generator import generate, read_manifest
-from seeds_generator.schema import TABLES
 
 
 def _files(d):

@@ -7,8 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from contracts.manifest import ManifestError
+from contracts.raw_tables import TABLES
 from seeds_generator import generate_increment, read_manifest
-from seeds_generator.schema import TABLES
 
 
 @pytest.fixture(scope="module")
@@ -92,5 +93,5 @@ def test_increment_is_deterministic_and_chains(
 
 
 def test_increment_needs_a_generator_batch(tmp_path):
-    with pytest.raises(FileNotFoundError, match=r"manifest\.json"):
+    with pytest.raises(ManifestError, match=r"manifest\.json"):
         generate_increment(tmp_path, tmp_path / "out")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from contracts.raw_tables import TABLES
 from seeds_generator import generate
-from seeds_generator.schema import TABLES
 
 
 def _assert_inside_window(batch_dir: Path, read_batch) -> None:

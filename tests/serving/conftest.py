@@ -68,8 +68,9 @@ def _write_recommendation_tables(url: str) -> None:
     import pandas as pd
 
     import ml.recommender as rec
-    from ml.scoring import replace_table
+    from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
     from warehouse.connection import connect
+    from warehouse.tables import replace_table
 
     with connect(url) as conn:
         rows = conn.execute(
@@ -83,40 +84,24 @@ def _write_recommendation_tables(url: str) -> None:
     recs = model.recommend_batch(users, k=10).rename(
         columns={"user_id": "customer_id", "item_id": "product_id"}
     )
-    recs["model_version"] = RECOMMENDER_VERSION
-    replace_table(
-        url,
-        "recommendations",
-        recs,
-        (
-            ("customer_id", "bigint not null"),
-            ("rank", "integer not null"),
-            ("product_id", "bigint not null"),
-            ("score", "double precision not null"),
-            ("model_version", "text not null"),
-        ),
-        primary_key=("customer_id", "rank"),
+    stamp = dt.datetime.now(dt.UTC)
+    recs = recs.assign(
+        is_cold_start=False,
+        model_name="ecom-recommender",
+        model_version=RECOMMENDER_VERSION,
+        generated_at=stamp,
     )
+    replace_table(url, RECOMMENDATIONS, recs)
     items = sorted(model.item_ids)[:-5]  # the last 5 products get no neighbours
     similar = [
         (item, rank, other, score)
         for item in items
         for rank, (other, score) in enumerate(model.similar_items(item, k=10), start=1)
     ]
-    replace_table(
-        url,
-        "similar_products",
-        pd.DataFrame(
-            similar, columns=["product_id", "rank", "similar_product_id", "score"]
-        ),
-        (
-            ("product_id", "bigint not null"),
-            ("rank", "integer not null"),
-            ("similar_product_id", "bigint not null"),
-            ("score", "double precision not null"),
-        ),
-        primary_key=("product_id", "rank"),
-    )
+    similar_frame = pd.DataFrame(
+        similar, columns=["product_id", "rank", "similar_product_id", "score"]
+    ).assign(model_version=RECOMMENDER_VERSION, generated_at=stamp)
+    replace_table(url, SIMILAR_PRODUCTS, similar_frame)
 
 
 def _pick_ids(url: str) -> dict[str, int]:

@@ -13,7 +13,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from seeds_generator.schema import get_table
+from contracts.raw_tables import get_table
 
 # A small, contract-valid batch written by hand (three tables, values as they appear in CSVs).
 GOOD_ROWS: dict[str, list[dict[str, str]]] = {

@@ -287,7 +287,7 @@ def test_every_raw_table_gets_a_summarised_loaded_at_index(
     """Incremental dbt models read `_loaded_at > watermark`: each raw table has a BRIN index
     on it, and the load leaves no page range unsummarised (an unsummarised range matches
     every scan, so the index would stop narrowing anything)."""
-    from seeds_generator.schema import TABLES
+    from contracts.raw_tables import TABLES
 
     load_batch(hand_batch(), fresh_database)
     with psycopg.connect(fresh_database, autocommit=True) as conn:

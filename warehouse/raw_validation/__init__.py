@@ -4,7 +4,7 @@ Every column is read as text, so a value that does not parse is a finding with e
 line numbers, not a crash. The loader refuses a batch whose report is not successful.
 """
 
-from warehouse.raw_validation.manifest import (
+from contracts.manifest import (
     BatchManifest,
     ManifestError,
     read_manifest,

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from seeds_generator.schema import Column
+from contracts.raw_tables import Column
 from warehouse.raw_validation.types import parses_as
 
 

@@ -10,17 +10,17 @@ from typing import Any
 
 import pandas as pd
 
-from seeds_generator.schema import get_table
+from contracts.manifest import (
+    BatchManifest,
+    ManifestError,
+    read_manifest,
+)
+from contracts.raw_tables import get_table
 from warehouse.raw_validation.frames import (
     CsvParseError,
     read_text_table,
     text_frame,
     typed_frame,
-)
-from warehouse.raw_validation.manifest import (
-    BatchManifest,
-    ManifestError,
-    read_manifest,
 )
 from warehouse.raw_validation.report import ValidationFailure, ValidationReport
 

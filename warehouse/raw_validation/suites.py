@@ -1,4 +1,4 @@
-"""Expectation suites built from the raw data contract (seeds_generator.schema).
+"""Expectation suites built from the raw data contract (contracts.raw_tables).
 
 Each table gets two suites, run against two views of the same CSV:
 
@@ -18,7 +18,7 @@ from datetime import datetime
 import great_expectations as gx
 from great_expectations.expectations import Expectation
 
-from seeds_generator.schema import Column, Table
+from contracts.raw_tables import Column, Table
 from warehouse.raw_validation.expectations import (
     ExpectColumnValuesToParseAsContractType,
 )

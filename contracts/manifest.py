@@ -1,4 +1,10 @@
-"""Read and check a batch's manifest.json (see docs/data-contract.md)."""
+"""The batch manifest: one `manifest.json` per batch, written by every source, read by the loader.
+
+A batch is a directory holding one file per table and this manifest (see
+docs/data-contract.md). This module is the only implementation of its format: sources write it
+with `table_entry` + `write_manifest`, the loader and raw validation parse it with
+`read_manifest`, which names the file and key of whatever is wrong.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from seeds_generator.schema import TABLES_BY_NAME
+from contracts.raw_tables import TABLES_BY_NAME, get_table
 
 MANIFEST_FILE = "manifest.json"
+_CHUNK_BYTES = 1 << 22
 
 
 class ManifestError(ValueError):
@@ -146,3 +153,30 @@ def read_manifest(batch_dir: Path) -> BatchManifest:
     )
     _window_end_bound(window_end)  # fail early on a malformed window_end
     return manifest
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in 4 MiB chunks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        while chunk := fh.read(_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def table_entry(name: str, rows: int, sha256: str, file: str | None = None) -> dict:
+    """The manifest entry of one table file: file name, rows, sha256 and the contract's columns."""
+    table = get_table(name)
+    return {
+        "file": file or f"{name}.csv",
+        "rows": rows,
+        "sha256": sha256,
+        "columns": [{"name": c.name, "type": c.type} for c in table.columns],
+    }
+
+
+def write_manifest(out_dir: Path, manifest: dict) -> None:
+    """Write `manifest` as `out_dir/manifest.json` (indented, keys in the given order)."""
+    (Path(out_dir) / MANIFEST_FILE).write_text(
+        json.dumps(manifest, indent=2, sort_keys=False) + "\n"
+    )

@@ -1,0 +1,1 @@
+"""The platform's data contracts: raw source tables, the batch manifest and the ML output tables."""
