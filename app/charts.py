@@ -121,9 +121,7 @@ def histogram(
     return _style(fig, title)
 
 
-def forest(
-    frame: pd.DataFrame, label: str, title: str, *, truth: float | None = None
-) -> go.Figure:
+def forest(frame: pd.DataFrame, label: str, title: str) -> go.Figure:
     """Point estimates with confidence intervals (ci_low/ci_high), one row per `label`."""
     low = (frame["estimate"] - frame["ci_low"]).fillna(0)
     high = (frame["ci_high"] - frame["estimate"]).fillna(0)
@@ -137,13 +135,6 @@ def forest(
             name="estimate (95% CI)",
         )
     )
-    if truth is not None:
-        fig.add_vline(
-            x=truth,
-            line_dash="dash",
-            line_color="#d62728",
-            annotation_text="planted truth",
-        )
     fig.add_vline(x=0, line_color="#999999")
     fig.update_yaxes(autorange="reversed")
     return _style(fig, title, height=max(260, 48 * len(frame) + 120))

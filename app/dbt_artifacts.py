@@ -1,5 +1,9 @@
 """dbt's run artifacts as tables: `run_results.json` (last build/run/test) and `sources.json`
-(last `dbt source freshness`)."""
+(last `dbt source freshness`).
+
+dbt writes them to its target directory; Dagster's dbt asset writes each invocation's to a
+sub-directory of it (`target/warehouse_dbt-<run>-<id>/`). The newest file of either kind is
+"the last run", whoever ran it."""
 
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ FRESHNESS_COLUMNS = [
 
 @dataclass(frozen=True)
 class RunResults:
+    path: Path
     command: str
     generated_at: pd.Timestamp
     elapsed_seconds: float
@@ -44,10 +49,17 @@ def _read_json(path: Path) -> dict:
         raise ValueError(f"{path} is not valid JSON ({exc})") from exc
 
 
+def latest_artifact(target_dir: Path, name: str) -> Path | None:
+    """The newest `name` in `target_dir` or one of its sub-directories (None when absent)."""
+    candidates = [target_dir / name, *Path(target_dir).glob(f"*/{name}")]
+    existing = [p for p in candidates if p.is_file()]
+    return max(existing, key=lambda p: p.stat().st_mtime) if existing else None
+
+
 def load_run_results(target_dir: Path) -> RunResults | None:
-    """The last dbt invocation's node results, or None when `run_results.json` is absent."""
-    path = target_dir / "run_results.json"
-    if not path.is_file():
+    """The last dbt invocation's node results, or None when no `run_results.json` exists."""
+    path = latest_artifact(target_dir, "run_results.json")
+    if path is None:
         return None
     data = _read_json(path)
     rows = [
@@ -64,6 +76,7 @@ def load_run_results(target_dir: Path) -> RunResults | None:
     ]
     metadata = data.get("metadata", {})
     return RunResults(
+        path=path,
         command=str((data.get("args") or {}).get("which") or "unknown"),
         generated_at=pd.Timestamp(metadata.get("generated_at")),
         elapsed_seconds=float(data.get("elapsed_time") or 0.0),
@@ -95,8 +108,8 @@ def _criterion(criteria: dict, key: str) -> str | None:
 
 def load_freshness(target_dir: Path) -> tuple[pd.DataFrame, pd.Timestamp] | None:
     """(one row per source table, when it was checked), or None without `sources.json`."""
-    path = target_dir / "sources.json"
-    if not path.is_file():
+    path = latest_artifact(target_dir, "sources.json")
+    if path is None:
         return None
     data = _read_json(path)
     rows = []

@@ -74,11 +74,11 @@ def scratch_database(admin_url: str) -> Iterator[str]:
 def build_world(url: str, scale: float, seed: int, work: Path) -> dict[str, Any]:
     """Generate, load and dbt-build a small warehouse; register a champion; write ml tables."""
     import pandas as pd
+    from ml.churn.data import plan_cutoffs
 
     import ml.recommender as rec
     from contracts.ml_outputs import RECOMMENDATIONS
     from ml.churn.batch import score_customers
-    from ml.churn.data import plan_cutoffs
     from ml.churn.train import train_and_register
     from orchestration.dbt_runner import run_dbt
     from seeds_generator import generate

@@ -20,26 +20,26 @@
 # chosen (the propensity score) compares like with like.
 #
 # Data: the warehouse marts (`marts.fct_orders`, `marts.fct_campaign_exposures`,
-# `marts.dim_customers`, `marts.dim_campaigns`) through `ml.causal.campaign.campaign_dataset`.
+# `marts.dim_customers`, `marts.dim_campaigns`) through `ml.causal.marts.campaign_dataset`.
 # Outcome: net revenue in the 30 days from the campaign start. Covariates: only what was known
 # before the start. The warehouse is `ECOM_DATABASE_URL` (default: the embedded one); the
-# generator's planted truth, shown beside the estimates when available, is `ECOM_GROUND_TRUTH`
-# (default: the `ground_truth.json` of the latest loaded batch).
+# generator's planted truth, shown beside the estimates when the loaded batches ship one, is
+# found by the evaluation layer in the landing directory or `ECOM_GROUND_TRUTH_DIR`.
 
 # %%
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ml.causal.campaign import CAMPAIGN_COVARIATES, campaign_dataset
+from evaluation.ground_truth import find_truth
 from ml.causal.campaign_estimates import PSM_OPTIONS
-from ml.causal.effects import default_ground_truth_path, load_ground_truth
+from ml.causal.marts import CAMPAIGN_COVARIATES, campaign_dataset
 from ml.causal.psm import estimate_att, naive_difference
 from warehouse.connection import database_url
 
 URL = database_url()
-TRUTH_PATH = default_ground_truth_path(URL)
-truth = load_ground_truth(TRUTH_PATH)["campaign"] if TRUTH_PATH else None
-print("ground truth:", TRUTH_PATH or "none (estimates only)")
+TRUTH = find_truth(URL)  # evaluation only: planted truth, where a source ships one
+truth = TRUTH[-1].summary()["campaign"] if TRUTH else None
+print("ground truth:", TRUTH[-1].path if TRUTH else "none (estimates only)")
 
 # %%
 df = campaign_dataset(URL)

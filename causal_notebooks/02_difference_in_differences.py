@@ -27,15 +27,15 @@
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ml.causal.campaign import detect_rollout, rollout_panel
+from evaluation.ground_truth import find_truth
 from ml.causal.did import did_2x2, event_study, twfe
-from ml.causal.effects import default_ground_truth_path, load_ground_truth
+from ml.causal.marts import detect_rollout, rollout_panel
 from warehouse.connection import database_url
 
 URL = database_url()
-TRUTH_PATH = default_ground_truth_path(URL)
-truth = load_ground_truth(TRUTH_PATH)["rollout"] if TRUTH_PATH else None
-print("ground truth:", TRUTH_PATH or "none (estimates only)")
+TRUTH = find_truth(URL)  # evaluation only: planted truth, where a source ships one
+truth = TRUTH[-1].summary()["rollout"] if TRUTH else None
+print("ground truth:", TRUTH[-1].path if TRUTH else "none (estimates only)")
 
 # %%
 design = detect_rollout(URL)

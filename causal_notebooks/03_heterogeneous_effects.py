@@ -30,18 +30,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from evaluation.ground_truth import find_truth
 from ml.causal import dowhy_analysis
-from ml.causal.campaign import CAMPAIGN_COVARIATES, TIERS, campaign_dataset
 from ml.causal.campaign_estimates import TIER_PSM_OPTIONS
-from ml.causal.effects import default_ground_truth_path, load_ground_truth
 from ml.causal.heterogeneous import cate_by_segment
+from ml.causal.marts import CAMPAIGN_COVARIATES, TIERS, campaign_dataset
 from ml.causal.psm import estimate_att
 from warehouse.connection import database_url
 
 URL = database_url()
-TRUTH_PATH = default_ground_truth_path(URL)
-truth = load_ground_truth(TRUTH_PATH)["campaign"] if TRUTH_PATH else None
-print("ground truth:", TRUTH_PATH or "none (estimates only)")
+TRUTH = find_truth(URL)  # evaluation only: planted truth, where a source ships one
+truth = TRUTH[-1].summary()["campaign"] if TRUTH else None
+print("ground truth:", TRUTH[-1].path if TRUTH else "none (estimates only)")
 df = campaign_dataset(URL)
 controls = [c for c in CAMPAIGN_COVARIATES if c != "tier_rank"]
 

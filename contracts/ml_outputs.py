@@ -125,7 +125,6 @@ CAMPAIGN_EFFECTS = OutputTable(
         ("p_value", "double precision"),
         ("n", "integer"),
         ("n_treated", "integer"),
-        ("true_effect", "double precision"),
         ("runtime_seconds", "double precision"),
         ("diagnostics", "jsonb"),
         ("data_batch_id", "text"),
@@ -133,8 +132,7 @@ CAMPAIGN_EFFECTS = OutputTable(
     ),
     primary_key=(),
     description="One row per causal estimate (campaign: naive, PSM, DoWhy, per-tier; rollout: "
-    "DiD, TWFE, event study) with CI, n and run time; true_effect only where a planted "
-    "truth exists (evaluation).",
+    "DiD, TWFE, event study) with CI, n, run time and the data batch it saw.",
 )
 
 OUTPUT_TABLES: tuple[OutputTable, ...] = (

@@ -6,6 +6,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from orchestration.assets.analytics import campaign_effects
+from orchestration.assets.evaluation import EVALUATION_ASSETS, EVALUATION_CHECKS
 from orchestration.assets.ml import (
     churn_model,
     churn_scores,
@@ -33,8 +34,9 @@ defs = dg.Definitions(
         recommender_model,
         recommendations,
         campaign_effects,
+        *EVALUATION_ASSETS,
     ],
-    asset_checks=[raw_expectations, features_point_in_time],
+    asset_checks=[raw_expectations, features_point_in_time, *EVALUATION_CHECKS],
     jobs=[full_refresh_job, daily_incremental_job, load_landed_job],
     schedules=[daily_incremental_schedule],
     sensors=[landed_batch_sensor, run_failure_reporter],

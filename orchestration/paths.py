@@ -19,5 +19,7 @@ def ecom_home() -> Path:
 
 
 def landing_dir() -> Path:
-    """Where generated batches land (one sub-directory per batch)."""
-    return Path(os.environ.get("ECOM_LANDING_DIR", ecom_home() / "landing"))
+    """Where batches land (one sub-directory per batch): ECOM_LANDING_DIR or <home>/landing."""
+    from warehouse.settings import get_settings
+
+    return get_settings().landing

@@ -1,12 +1,18 @@
 """`ecom run`: execute the `full_refresh` Dagster job in-process on the project-local instance.
 
 Runs land in the same DAGSTER_HOME that `ecom serve dagster` uses, so they show up in the UI.
+`execute_full_refresh` is the one way the whole platform is built: the CLI, the test suite's
+shared world and the benchmarks all call it (`platform_environment` points it elsewhere).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -14,38 +20,103 @@ from rich.table import Table
 console = Console(stderr=True)
 
 
-def full_refresh_run_config(scale: float, seed: int, log_level: str = "INFO") -> dict:
-    return {
-        "ops": {
-            "generated_batch": {
-                "config": {"mode": "initial", "scale": scale, "seed": seed}
-            },
-            "warehouse_dbt": {"config": {"full_refresh": True}},
+def full_refresh_run_config(
+    scale: float,
+    seed: int,
+    log_level: str = "INFO",
+    n_trials: int | None = None,
+    warehouse: Mapping[str, Any] | None = None,
+) -> dict:
+    """Run config of the `full_refresh` job: the initial batch at `scale`/`seed`, a full dbt
+    build (plus `warehouse` fields of WarehouseBuildConfig, e.g. the ML cutoff plan), and
+    (when given) `n_trials` optuna trials for each model."""
+    ops: dict = {
+        "generated_batch": {
+            "config": {"mode": "initial", "scale": scale, "seed": seed}
         },
-        "loggers": {"console": {"config": {"log_level": log_level}}},
+        "warehouse_dbt": {"config": {"full_refresh": True, **(warehouse or {})}},
     }
+    if n_trials is not None:
+        for op in ("ml__churn_model", "ml__recommender_model"):
+            ops[op] = {"config": {"n_trials": n_trials}}
+    return {"ops": ops, "loggers": {"console": {"config": {"log_level": log_level}}}}
 
 
-def run_all(*, scale: float, seed: int) -> bool:
-    """Materialize every asset (generate → load → dbt build → downstream). True on success."""
+@contextmanager
+def platform_environment(
+    *,
+    database_url: str,
+    landing_dir: Path,
+    tracking_uri: str,
+    dagster_home: Path,
+) -> Iterator[None]:
+    """Point the platform (warehouse, landing, MLflow, Dagster) elsewhere for the duration.
+
+    The settings objects read the environment, so this sets it and clears their caches on
+    entry and exit (the previous values come back afterwards).
+    """
+    from warehouse.settings import get_settings
+
+    values = {
+        "ECOM_DATABASE_URL": database_url,
+        "ECOM_LANDING_DIR": str(landing_dir),
+        "MLFLOW_TRACKING_URI": tracking_uri,
+        "DAGSTER_HOME": str(dagster_home),
+    }
+    saved = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    get_settings.cache_clear()
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
+
+
+def execute_full_refresh(
+    *,
+    scale: float,
+    seed: int,
+    n_trials: int | None = None,
+    warehouse: Mapping[str, Any] | None = None,
+    log_level: str = "INFO",
+):
+    """Run the `full_refresh` job in-process on the DAGSTER_HOME instance; its result.
+
+    Everything comes from the environment (warehouse URL, landing directory, MLflow, Dagster
+    home); see `platform_environment`.
+    """
     import dagster as dg
 
+    from orchestration.definitions import defs
+    from orchestration.instance import ensure_dagster_home
+
+    os.environ["DAGSTER_HOME"] = str(ensure_dagster_home())
+    job = defs.resolve_job_def("full_refresh")
+    with dg.DagsterInstance.get() as instance:
+        return job.execute_in_process(
+            run_config=full_refresh_run_config(
+                scale, seed, log_level, n_trials=n_trials, warehouse=warehouse
+            ),
+            instance=instance,
+            raise_on_error=False,
+        )
+
+
+def run_all(*, scale: float, seed: int, n_trials: int | None = None) -> bool:
+    """Materialize every asset (generate → load → dbt build → downstream). True on success."""
     from orchestration.instance import ensure_dagster_home
     from warehouse.connection import database_url
 
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home())
     console.print(f"[bold]warehouse[/] {database_url(start=True)}")
     console.print(f"[bold]dagster home[/] {os.environ['DAGSTER_HOME']}")
-    from orchestration.definitions import defs
-
     t0 = time.perf_counter()
-    job = defs.resolve_job_def("full_refresh")
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            run_config=full_refresh_run_config(scale, seed),
-            instance=instance,
-            raise_on_error=False,
-        )
+    result = execute_full_refresh(scale=scale, seed=seed, n_trials=n_trials)
     _print_summary(result, time.perf_counter() - t0)
     return result.success
 

@@ -7,7 +7,8 @@ ECOM_DATABASE_URL is removed for the session (server-mode tests ask for `server_
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
@@ -80,3 +81,138 @@ def server_url(server_admin_url: str) -> Iterator[str]:
     name, conninfo = create_database(server_admin_url, "ecom_test")
     yield conninfo
     drop_database(server_admin_url, name)
+
+
+# ------------------------------------------------------------------ the shared platform world
+
+#: The one test world: the platform's own `full_refresh` job at this scale (5,000 customers,
+#: two years), 2 optuna trials per model, a cutoff plan of 2 training cutoffs (a configured,
+#: non-default plan: the ML tests check it flows from the warehouse build into training).
+WORLD_SCALE = 0.05
+WORLD_SEED = 7
+WORLD_TRIALS = 2
+WORLD_WAREHOUSE_CONFIG = {"ml_train_cutoff_count": 2}
+
+
+@dataclass(frozen=True)
+class PlatformWorld:
+    """What `execute_full_refresh` built for the test session, and where."""
+
+    url: str
+    database: str
+    template: str  # a pristine copy nobody connects to: clone it for tests that write
+    landing: Path
+    batch_dir: Path
+    tracking_uri: str
+    dagster_home: Path
+    dbt_target_dir: Path
+    run_id: str
+    n_trials: int
+    warehouse_config: dict
+    materialized: frozenset[str]
+    checks: dict[str, bool]  # "asset/key:check" -> passed (a WARN counts as passed)
+    seconds: float
+
+
+def _world_checks(result) -> dict[str, bool]:
+    out = {}
+    for event in result.all_events:
+        if event.event_type_value == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            out[f"{data.asset_key.to_user_string()}:{data.check_name}"] = bool(
+                data.passed or data.severity.value == "WARN"
+            )
+    return out
+
+
+@pytest.fixture(scope="session")
+def platform_world(
+    embedded_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[PlatformWorld]:
+    """The platform built by its own job, in-process, once per session (about 2 minutes).
+
+    Shared read-only by the dbt, ml, evaluation, serving and app suites; a test that writes
+    asks `clone_platform_world` for its own copy.
+    """
+    import time
+
+    from orchestration.pipeline import execute_full_refresh, platform_environment
+    from warehouse.databases import admin_url
+
+    admin = admin_url(embedded_url)
+    name, url = create_database(admin, "world")
+    root = tmp_path_factory.mktemp("platform-world")
+    landing = root / "landing"
+    tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
+    dagster_home = root / "dagster"
+    started = time.perf_counter()
+    with platform_environment(
+        database_url=url,
+        landing_dir=landing,
+        tracking_uri=tracking_uri,
+        dagster_home=dagster_home,
+    ):
+        result = execute_full_refresh(
+            scale=WORLD_SCALE,
+            seed=WORLD_SEED,
+            n_trials=WORLD_TRIALS,
+            warehouse=WORLD_WAREHOUSE_CONFIG,
+            log_level="WARNING",
+        )
+    seconds = time.perf_counter() - started
+    failed = [e.step_key for e in result.all_events if e.is_step_failure]
+    assert result.success, f"the platform's full_refresh job failed: {failed}"
+    template, _ = create_database(admin, "worldtpl", template=name)
+    target = sorted(
+        (REPO_ROOT / "dbt_project" / "target").glob(
+            f"warehouse_dbt-{result.run_id[:7]}-*"
+        )
+    )
+    batches = sorted(p for p in landing.iterdir() if (p / "manifest.json").is_file())
+    try:
+        yield PlatformWorld(
+            url=url,
+            database=name,
+            template=template,
+            landing=landing,
+            batch_dir=next(
+                p for p in batches if p.name.startswith(f"initial-s{WORLD_SCALE:g}-")
+            ),
+            tracking_uri=tracking_uri,
+            dagster_home=dagster_home,
+            dbt_target_dir=target[-1],
+            run_id=result.run_id,
+            n_trials=WORLD_TRIALS,
+            warehouse_config=dict(WORLD_WAREHOUSE_CONFIG),
+            materialized=frozenset(
+                e.asset_key.to_user_string()
+                for e in result.get_asset_materialization_events()
+            ),
+            checks=_world_checks(result),
+            seconds=seconds,
+        )
+    finally:
+        drop_database(admin, template)
+        drop_database(admin, name)
+
+
+@pytest.fixture
+def clone_platform_world(
+    embedded_url: str, platform_world: PlatformWorld
+) -> Iterator[Callable[[], str]]:
+    """Factory: a writable copy of the world's database (every schema); dropped afterwards."""
+    from warehouse.databases import admin_url
+
+    admin = admin_url(embedded_url)
+    created: list[str] = []
+
+    def clone() -> str:
+        name, url = create_database(
+            admin, "worldcopy", template=platform_world.template
+        )
+        created.append(name)
+        return url
+
+    yield clone
+    for name in created:
+        drop_database(admin, name)

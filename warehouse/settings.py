@@ -38,10 +38,25 @@ class WarehouseSettings(BaseSettings):
     embedded_database: str = Field(
         default="ecom", description="database created in the embedded server"
     )
+    landing_dir: Path | None = Field(
+        default=None,
+        description="where source batches land, one sub-directory per batch "
+        "(default: <home>/landing)",
+    )
+    ground_truth_dir: Path | None = Field(
+        default=None,
+        description="extra place the evaluation layer looks for batches with planted truth "
+        "(besides the landing directory)",
+    )
 
     @property
     def pgdata(self) -> Path:
         return self.home / "pgdata"
+
+    @property
+    def landing(self) -> Path:
+        """The landing directory: `landing_dir`, else `<home>/landing`."""
+        return self.landing_dir or self.home / "landing"
 
     @property
     def is_embedded(self) -> bool:

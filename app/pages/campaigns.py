@@ -20,11 +20,6 @@ METHOD_LABELS = {
 }
 
 
-def _truth(rows: pd.DataFrame) -> float | None:
-    known = rows["true_effect"].dropna()
-    return float(known.iloc[0]) if len(known) else None
-
-
 def campaign_section(effects: pd.DataFrame) -> None:
     campaign = effects.loc[effects["analysis"] == "campaign"]
     overall = campaign.loc[
@@ -42,7 +37,6 @@ def campaign_section(effects: pd.DataFrame) -> None:
             overall,
             "label",
             "Campaign effect on net revenue per customer: naive vs adjusted",
-            truth=_truth(overall),
         ),
         key="campaigns-forest",
     )
@@ -77,7 +71,6 @@ def rollout_section(effects: pd.DataFrame) -> None:
             summary,
             "label",
             "Regional rollout: difference-in-differences",
-            truth=_truth(summary),
         ),
         key="campaigns-did",
     )
@@ -112,7 +105,7 @@ def render(url: str) -> None:
         if len(chosen):
             computed = pd.Timestamp(chosen["computed_at"].max())
             st.caption(
-                f"Computed {computed:%Y-%m-%d %H:%M} UTC · 95% confidence intervals · dashed line: planted truth from the generator"
+                f"Computed {computed:%Y-%m-%d %H:%M} UTC · 95% confidence intervals"
             )
         exports.table(chosen, "campaign-effects", key="campaigns-effects")
 

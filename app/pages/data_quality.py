@@ -36,9 +36,7 @@ def dbt_section(target_dir) -> None:
         "Failing or warning", ui.count(results["status"].isin(BAD).sum()), border=True
     )
     cols[3].metric("Duration", f"{run.elapsed_seconds:,.1f} s", border=True)
-    st.caption(
-        f"Finished {run.generated_at:%Y-%m-%d %H:%M:%S} UTC · artifacts in {target_dir}"
-    )
+    st.caption(f"Finished {run.generated_at:%Y-%m-%d %H:%M:%S} UTC · {run.path}")
     exports.table(
         dbt_artifacts.status_summary(results), "dbt-status-summary", key="dq-summary"
     )

@@ -9,7 +9,7 @@ from contracts.ml_outputs import CAMPAIGN_EFFECTS
 
 EFFECTS = f"""
 select analysis, method, estimand, subgroup, estimate, std_error, ci_low, ci_high, p_value,
-    n, n_treated, true_effect, runtime_seconds, diagnostics::text as diagnostics,
+    n, n_treated, runtime_seconds, diagnostics::text as diagnostics,
     data_batch_id, computed_at
 from {CAMPAIGN_EFFECTS.qualified_name}
 order by analysis, method, subgroup

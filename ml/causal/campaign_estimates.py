@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any, Literal
 
 import pandas as pd
 
 from ml.causal import dowhy_analysis, heterogeneous, psm
-from ml.causal.campaign import CAMPAIGN_COVARIATES, CAMPAIGN_SEGMENT, TIERS
 from ml.causal.effect_rows import result_row, timed
+from ml.causal.marts import CAMPAIGN_COVARIATES, CAMPAIGN_SEGMENT, TIERS
+
+log = logging.getLogger(__name__)
 
 OUTCOME = "net_revenue_outcome"
 #: Matching for the headline `psm_att` row: 4 neighbours with replacement inside a caliper of
@@ -30,13 +33,12 @@ DOWHY_METHODS: dict[
 
 
 def campaign_rows(
-    df: pd.DataFrame, truth: dict | None, random_state: int, dowhy_simulations: int
+    df: pd.DataFrame, random_state: int, dowhy_simulations: int
 ) -> list[dict]:
     """Naive difference, PSM ATT, DoWhy (two estimators) and the per-tier rows.
 
-    `df` is `campaign_dataset(...)`; `truth` the generator's campaign section or None.
+    `df` is `campaign_dataset(...)`.
     """
-    att_true = truth["att_sample"] if truth else None
     n, n_t = len(df), int(df["treated"].sum())
     design = df.attrs["design"]
     context = {"campaign_id": design.campaign_id, "start_date": str(design.start_date)}
@@ -51,7 +53,6 @@ def campaign_rows(
             naive,
             n=n,
             n_treated=n_t,
-            true_effect=att_true,
             runtime_seconds=secs,
             diagnostics=context,
         )
@@ -76,7 +77,6 @@ def campaign_rows(
             match,
             n=n,
             n_treated=match.n_treated,
-            true_effect=att_true,
             runtime_seconds=secs,
             diagnostics={
                 **context,
@@ -116,7 +116,6 @@ def campaign_rows(
                 res,
                 n=n,
                 n_treated=n_t,
-                true_effect=att_true if target == "att" else None,
                 runtime_seconds=secs,
                 std_error=None,
                 ci_low=None,
@@ -126,39 +125,39 @@ def campaign_rows(
             )
         )
 
-    rows += segment_rows(df, truth, random_state, context)
+    rows += segment_rows(df, random_state, context)
     return rows
 
 
-def segment_rows(
-    df: pd.DataFrame, truth: dict | None, random_state: int, context: dict
-) -> list[dict]:
+def segment_rows(df: pd.DataFrame, random_state: int, context: dict) -> list[dict]:
     """Per loyalty tier: matching ATT within the tier, and LinearDML's CATE.
 
-    The generator records the truth as the ATT of each tier's treated customers, the
-    estimand of `psm_att_<tier>`. `cate_<tier>` averages over every eligible customer of the
-    tier (treated or not); the generator records no effect for untreated customers, so it
-    has no true_effect. Within a tier the effect grows with activity and the treated are the
-    active ones, so the tier CATE sits below the tier ATT.
+    `psm_att_<tier>` estimates the ATT of the tier's treated customers; `cate_<tier>`
+    averages over every eligible customer of the tier (treated or not). Within a tier the
+    effect grows with activity and the treated are the active ones, so the tier CATE sits
+    below the tier ATT.
     """
-    by_segment = truth.get("att_by_segment", {}) if truth else {}
     controls = [c for c in CAMPAIGN_COVARIATES if c != "tier_rank"]
     rows = []
     for tier in TIERS:
         part = df[df[CAMPAIGN_SEGMENT] == tier]
         if part["treated"].nunique() < 2:
             continue
-        match, secs = timed(
-            partial(
-                psm.estimate_att,
-                part,
-                "treated",
-                OUTCOME,
-                controls,
-                random_state=random_state,
-                **TIER_PSM_OPTIONS,
+        try:
+            match, secs = timed(
+                partial(
+                    psm.estimate_att,
+                    part,
+                    "treated",
+                    OUTCOME,
+                    controls,
+                    random_state=random_state,
+                    **TIER_PSM_OPTIONS,
+                )
             )
-        )
+        except ValueError as exc:  # e.g. no propensity overlap in a small tier
+            log.warning("no matching estimate for tier %s: %s", tier, exc)
+            continue
         smd = match.balance["smd_after"].abs().max()
         rows.append(
             result_row(
@@ -169,7 +168,6 @@ def segment_rows(
                 subgroup=tier,
                 n=len(part),
                 n_treated=match.n_treated,
-                true_effect=(by_segment.get(tier) or {}).get("att_sample"),
                 runtime_seconds=secs,
                 diagnostics={**context, "max_abs_smd_after": float(smd)},
             )
@@ -200,7 +198,6 @@ def segment_rows(
                 "p_value": None,
                 "n": int(seg["n"]),
                 "n_treated": int(df.loc[df[CAMPAIGN_SEGMENT] == tier, "treated"].sum()),
-                "true_effect": None,
                 "runtime_seconds": secs / len(cate),
                 "diagnostics": context,
             }

@@ -31,7 +31,6 @@ def result_row(
         "p_value": getattr(result, "p_value", None),
         "n": None,
         "n_treated": None,
-        "true_effect": None,
         "diagnostics": None,
     }
     row.update(extra)

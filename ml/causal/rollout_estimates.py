@@ -8,12 +8,11 @@ from ml.causal import did
 from ml.causal.effect_rows import result_row, timed
 
 
-def rollout_rows(panel: pd.DataFrame, truth: dict | None) -> list[dict]:
+def rollout_rows(panel: pd.DataFrame) -> list[dict]:
     """2x2 DiD, TWFE and the event study (one row per relative week) on `rollout_panel`.
 
-    Standard errors are clustered by customer; `truth` is the generator's rollout section.
+    Standard errors are clustered by customer.
     """
-    effect_true = truth["effect_sample"] if truth else None
     design = panel.attrs["design"]
     n_units = int(panel["customer_id"].nunique())
     n_treated = int(panel.loc[panel["treated"] == 1, "customer_id"].nunique())
@@ -54,7 +53,6 @@ def rollout_rows(panel: pd.DataFrame, truth: dict | None) -> list[dict]:
             two,
             n=two.n,
             n_treated=n_treated,
-            true_effect=effect_true,
             runtime_seconds=secs,
             diagnostics={**context, **pretrend},
         )
@@ -72,7 +70,6 @@ def rollout_rows(panel: pd.DataFrame, truth: dict | None) -> list[dict]:
             fe,
             n=fe.n,
             n_treated=n_treated,
-            true_effect=effect_true,
             runtime_seconds=secs,
             diagnostics={**context, **pretrend},
         )
@@ -91,7 +88,6 @@ def rollout_rows(panel: pd.DataFrame, truth: dict | None) -> list[dict]:
                 "p_value": rec.p_value,
                 "n": int(rec.n_obs),
                 "n_treated": n_treated,
-                "true_effect": None,
                 "runtime_seconds": secs_es / len(study.coefficients),
                 "diagnostics": {"rel_week": int(rec.rel_time), **pretrend},
             }

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from contracts.ml_outputs import CHURN_SCORES
-from ml.churn.data import load_scoring_frame
+from ml.churn.marts import load_scoring_frame
 from ml.churn.predict import (
     CHAMPION_URI,
     DEFAULT_BAND_EDGES,

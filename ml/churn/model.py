@@ -65,11 +65,26 @@ def build_churn_pipeline(
     )
 
 
+#: The baseline's inputs: recency, frequency and tenure (the RFM view of churn).
+BASELINE_FEATURES: tuple[str, ...] = (
+    "days_since_last_order",
+    "order_count",
+    "order_count_90d",
+    "tenure_days",
+)
+
+
+def baseline_spec(spec: FeatureSpec) -> FeatureSpec:
+    """The recency/frequency columns of `spec` (all of it when none of them are present)."""
+    numeric = tuple(c for c in BASELINE_FEATURES if c in spec.numeric)
+    return FeatureSpec(numeric, ()) if numeric else spec
+
+
 def build_baseline_pipeline(spec: FeatureSpec, seed: int = 0) -> Pipeline:
-    """Preprocessing (impute, scale, one-hot) + logistic regression."""
+    """The baseline: logistic regression on recency/frequency (impute, scale)."""
     return Pipeline(
         [
-            ("preprocess", build_linear_preprocessor(spec)),
+            ("preprocess", build_linear_preprocessor(baseline_spec(spec))),
             ("model", LogisticRegression(max_iter=2000, random_state=seed)),
         ]
     )

@@ -3,19 +3,19 @@
 Run layout (experiment `ecom-churn`):
     churn-train                      parent: params, lineage tags, final metrics, artifacts, model
       trial-000 ... trial-NNN        nested: one per optuna trial (params, validation AUC, state)
-      baseline-logistic-regression   nested: the baseline's metrics on the same evaluation set
+      baseline-logistic-regression   nested: the recency/frequency baseline on the same customers
 The model is logged with signature and input example, registered as `ecom-churn`, and the
-promotion gate (ml.registry) aliases it `champion` or `challenger`.
+promotion gate (ml.registry) aliases it `champion` or `challenger`. The cutoffs come from the
+marts (`marts.cutoff_plan`): training never runs dbt, and judges the model only on holdout data
+and baselines that any data source has (planted-truth oracles live in `evaluation/`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import tempfile
 import time
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from ml.churn import data as churn_data
+from ml.churn import marts
 from ml.churn.evaluate import (
     METRIC_NAMES,
     QualityBar,
@@ -33,7 +33,6 @@ from ml.churn.evaluate import (
 from ml.churn.explain import feature_importance, save_importance_plot, save_shap_summary
 from ml.churn.features import FeatureSpec, infer_feature_spec, model_inputs
 from ml.churn.model import build_baseline_pipeline, build_churn_pipeline, fit, labels
-from ml.churn.oracle import OracleAUC, oracle_for
 from ml.churn.predict import MODEL_NAME, churn_probability
 from ml.churn.tune import tune_xgboost
 from ml.registry import GatePolicy, PromotionDecision, promote_if_better, register_model
@@ -58,8 +57,6 @@ class TrainingResult:
     gate_reason: str
     metrics: dict[str, float]
     baseline_metrics: dict[str, float]
-    oracle_auc: float | None  # Bayes oracle (quality-bar reference)
-    clairvoyant_auc: float | None  # latent-state oracle (context only)
     quality_bar: dict[str, Any]
     best_params: dict[str, Any]
     train_cutoffs: list[str]
@@ -121,30 +118,6 @@ def fit_models(
     )
 
 
-def resolve_cutoffs(
-    url: str, cutoffs: Sequence[object] | None, horizon_days: int, n_train_cutoffs: int
-) -> tuple[list[dt.date], list[dt.date]]:
-    """(labelled cutoffs for train+eval, every cutoff the marts must hold incl. scoring)."""
-    data_end = churn_data.latest_order_date(url)
-    if cutoffs:
-        labelled = sorted({churn_data._as_date(c, "cutoff") for c in cutoffs})
-    else:
-        train, evaluation, _ = churn_data.plan_cutoffs(
-            data_end, horizon_days, n_train_cutoffs
-        )
-        labelled = [*train, evaluation]
-    return labelled, sorted({*labelled, data_end})
-
-
-def _oracle(
-    url: str, batch_dirs: list[Path] | None, evaluation: pd.DataFrame, horizon: int
-) -> OracleAUC | None:
-    oracle = oracle_for(url, evaluation, horizon, batch_dirs)
-    if oracle is None:
-        log.warning("no generator ground truth found: the oracle AUC is not computed")
-    return oracle
-
-
 def _scorer(evaluation: pd.DataFrame, metric: str):
     y = labels(evaluation)
 
@@ -162,32 +135,24 @@ def _scorer(evaluation: pd.DataFrame, metric: str):
 def train_and_register(
     url: str,
     *,
-    cutoffs: Sequence[object] | None = None,
-    horizon_days: int = churn_data.DEFAULT_HORIZON_DAYS,
-    n_train_cutoffs: int = 3,
     n_trials: int = 20,
     margin: float = 0.0,
     metric: str = "roc_auc",
     seed: int = 0,
     model_name: str = MODEL_NAME,
     tracking_uri: str | None = None,
-    ground_truth: Sequence[Path] | None = None,
-    build_marts: bool = True,
     require_quality_bar: bool = True,
     quality_bar: QualityBar | None = None,
     shap_sample: int = 1000,
 ) -> TrainingResult:
     """Tune, train, evaluate, log, register and gate the churn model.
 
+    The cutoffs are the marts' plan (`ml_features.ml_cutoffs`: training cutoffs, then the
+    evaluation cutoff); the horizon is the one the marts were built with.
+
     Args:
-        cutoffs: labelled cutoffs; the latest evaluates, the others train. Default: three
-            training cutoffs one horizon apart before an evaluation cutoff one horizon
-            before the data end (see `data.plan_cutoffs`).
         margin: how much the gate metric must improve on the champion's to replace it.
         metric: the gate metric (a key of `evaluate.classification_metrics`).
-        ground_truth: generator batch directories holding ground truth (default: the
-            loaded batches' directories from raw._batches).
-        build_marts: run dbt for the cutoffs (plus the scoring cutoff) when the marts lack them.
         require_quality_bar: a version failing the quality bar cannot become champion.
     """
     import mlflow
@@ -199,10 +164,8 @@ def train_and_register(
             f"unknown gate metric {metric!r}; choose one of {METRIC_NAMES}"
         )
     bar = quality_bar or QualityBar()
-    labelled, needed = resolve_cutoffs(url, cutoffs, horizon_days, n_train_cutoffs)
-    if build_marts:
-        churn_data.ensure_feature_marts(url, needed, horizon_days)
-    train, evaluation = churn_data.load_training_frames(url, labelled, horizon_days)
+    plan = marts.cutoff_plan(url)
+    train, evaluation = marts.load_training_frames(url, plan)
     config = configure_tracking(tracking_uri)
     ensure_experiment(EXPERIMENT, config)
 
@@ -211,9 +174,10 @@ def train_and_register(
         mlflow.set_tags({"model_name": model_name, "stage": "train"})
         mlflow.log_params(
             {
-                "train_cutoffs": ",".join(d.isoformat() for d in labelled[:-1]),
-                "eval_cutoff": labelled[-1].isoformat(),
-                "horizon_days": horizon_days,
+                "train_cutoffs": ",".join(d.isoformat() for d in plan.train),
+                "eval_cutoff": plan.evaluation.isoformat(),
+                "scoring_cutoff": plan.scoring.isoformat(),
+                "horizon_days": plan.horizon_days,
                 "n_trials": n_trials,
                 "gate_metric": metric,
                 "gate_margin": margin,
@@ -239,19 +203,13 @@ def train_and_register(
         baseline_metrics = classification_metrics(
             y_eval, churn_probability(fitted.baseline, evaluation)
         )
-        oracle = _oracle(
-            url,
-            list(ground_truth) if ground_truth is not None else None,
-            evaluation,
-            horizon_days,
-        )
-        verdict = bar.check(metrics, oracle.bayes if oracle else None)
+        verdict = bar.check(metrics, baseline_metrics)
         mlflow.log_metrics({f"eval_{k}": v for k, v in metrics.items()})
-        mlflow.log_metrics(_bar_metrics(verdict, oracle, bar))
+        mlflow.log_metrics(_bar_metrics(verdict, bar))
         mlflow.set_tag("quality_bar", "passed" if verdict["passed"] else "failed")
         with mlflow.start_run(run_name="baseline-logistic-regression", nested=True):
             mlflow.log_metrics({f"eval_{k}": v for k, v in baseline_metrics.items()})
-            mlflow.set_tag("model", "LogisticRegression")
+            mlflow.set_tag("model", "LogisticRegression (recency/frequency)")
             mlflow.sklearn.log_model(
                 fitted.baseline, name="model", serialization_format=SERIALIZATION_FORMAT
             )
@@ -266,7 +224,11 @@ def train_and_register(
         version = register_model(
             info.model_uri,
             model_name,
-            tags={"run_id": run.info.run_id, "eval_cutoff": labelled[-1].isoformat()},
+            tags={
+                "run_id": run.info.run_id,
+                "eval_cutoff": plan.evaluation.isoformat(),
+                "horizon_days": str(plan.horizon_days),
+            },
             description="Churn: P(no purchase in the horizon after the cutoff).",
         )
         blocked = None
@@ -299,12 +261,10 @@ def train_and_register(
         gate_reason=decision.reason,
         metrics=metrics,
         baseline_metrics=baseline_metrics,
-        oracle_auc=oracle.bayes if oracle else None,
-        clairvoyant_auc=oracle.clairvoyant if oracle else None,
         quality_bar=_jsonable(verdict),
         best_params=fitted.best_params,
-        train_cutoffs=[d.isoformat() for d in labelled[:-1]],
-        eval_cutoff=labelled[-1].isoformat(),
+        train_cutoffs=[d.isoformat() for d in plan.train],
+        eval_cutoff=plan.evaluation.isoformat(),
         n_train=len(train),
         n_eval=len(evaluation),
         seconds=fitted.seconds,
@@ -318,19 +278,13 @@ def _jsonable(verdict: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _bar_metrics(
-    verdict: dict[str, Any], oracle: OracleAUC | None, bar: QualityBar
-) -> dict[str, float]:
-    out = {
+def _bar_metrics(verdict: dict[str, Any], bar: QualityBar) -> dict[str, float]:
+    return {
         "quality_bar_passed": float(verdict["passed"]),
-        "quality_bar_min_accuracy": bar.min_accuracy,
-        "quality_bar_min_oracle_ratio": bar.min_oracle_ratio,
+        "quality_bar_min_roc_auc": bar.min_roc_auc,
+        "quality_bar_min_lift_over_baseline": bar.min_lift_over_baseline,
+        "roc_auc_lift_over_baseline": float(verdict["lift_over_baseline"]),
     }
-    if oracle is not None:
-        out["oracle_roc_auc"] = oracle.bayes
-        out["oracle_clairvoyant_roc_auc"] = oracle.clairvoyant
-        out["roc_auc_over_oracle"] = float(verdict["oracle_ratio"])
-    return out
 
 
 def _log_artifacts(

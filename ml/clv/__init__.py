@@ -5,8 +5,8 @@ Usable on any transaction log: `rfm_summary` -> `fit_bgnbd` / `fit_gamma_gamma` 
 """
 
 from ml.clv.bgnbd import BGNBDParams, fit_bgnbd
-from ml.clv.data import rfm_summary
 from ml.clv.gamma_gamma import GammaGammaParams, fit_gamma_gamma
+from ml.clv.rfm import rfm_summary
 from ml.clv.value import customer_lifetime_value
 
 __all__ = [

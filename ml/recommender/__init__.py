@@ -5,10 +5,10 @@ and `fit_ratings`, `evaluate_ratings` (explicit ratings). See docs/recommender.m
 """
 
 from ml.recommender.evaluate import evaluate
+from ml.recommender.fit import METHODS, fit
 from ml.recommender.model import Recommender
 from ml.recommender.ratings import RatingsModel, evaluate_ratings, fit_ratings
 from ml.recommender.split import random_split, temporal_split
-from ml.recommender.train import METHODS, fit
 from ml.recommender.tune import tune
 
 __all__ = [

@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
-from ml.recommender.warehouse_io import load_customers
+from ml.recommender.marts import load_customers
 
 log = logging.getLogger(__name__)
 

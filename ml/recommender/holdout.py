@@ -1,4 +1,4 @@
-"""Offline evaluation of recommender recipes on a temporal holdout, plus planted-truth agreement.
+"""Offline evaluation of recommender recipes on a temporal holdout.
 
 A *recipe* is what a registered model was built from: method, hyper-parameters and interaction
 weights. Recipes, not fitted models, are compared on the holdout: a production model is refit
@@ -24,10 +24,10 @@ import numpy as np
 import pandas as pd
 
 from ml.recommender.evaluate import evaluate
+from ml.recommender.fit import DEFAULTS, fit
 from ml.recommender.model import Recommender
 from ml.recommender.ratings import evaluate_ratings, fit_ratings
 from ml.recommender.split import temporal_split
-from ml.recommender.train import DEFAULTS, fit
 from ml.recommender.tune import TUNABLE, tune
 
 log = logging.getLogger(__name__)
@@ -184,42 +184,6 @@ def score_recipe(
 ) -> dict[str, float]:
     """Fit `recipe` on `train` and evaluate it on `test` (the library's `evaluate` metrics)."""
     return evaluate(fit_recipe(train, recipe, segments), train, test, k=k)
-
-
-def planted_agreement(
-    model: Recommender, preferences: pd.DataFrame, k: int = 10
-) -> dict[str, float]:
-    """How many of each customer's planted top items the model puts in its top k.
-
-    Recommendations are made WITHOUT excluding seen items: the planted favourites are mostly
-    items the customer already interacted with, and the question is whether the model ranks
-    the truly preferred items first. precision@k = |top-k ∩ planted| / k, averaged over the
-    customers in `preferences` (cold ones get the popularity fallback); recall@k divides by
-    the number of planted items (10 in the generator).
-    """
-    planted = preferences[["customer_id", "product_id"]].drop_duplicates()
-    users = pd.Index(planted["customer_id"].unique())
-    recs = model.recommend_batch(users, k=k, exclude_seen=False)
-    hits = (
-        recs.merge(
-            planted,
-            left_on=["user_id", "item_id"],
-            right_on=["customer_id", "product_id"],
-        )
-        .groupby("user_id")
-        .size()
-        .reindex(users, fill_value=0)
-    )
-    n_planted = planted.groupby("customer_id").size().reindex(users)
-    known = np.array([model.is_known_user(u) for u in users])
-    return {
-        f"precision@{k}": float((hits / k).mean()),
-        f"recall@{k}": float((hits / n_planted).mean()),
-        f"precision@{k}_known_users": float((hits[known] / k).mean())
-        if known.any()
-        else 0.0,
-        "n_customers": len(users),
-    }
 
 
 def ratings_holdout(

@@ -1,137 +1,377 @@
-"""`fit`: train a top-k recommender on any (user_id, item_id, weight) interaction log."""
+"""The recommender on the warehouse: evaluate on a temporal holdout, train, register, gate.
+
+Plain functions for the Dagster assets (group `ml`):
+
+- `evaluate_on_warehouse(url, ...)`       -> holdout metrics vs popularity baselines and
+                                             explicit-rating RMSE/MAE (no MLflow)
+- `train_and_register(url, ...)`          -> MLflow run, pyfunc model, registry version, gate
+Inputs come from the marts (`marts.py`); batch outputs are written by `batch.py`. Nothing here
+needs planted truth: agreement with the generator's preferences is `evaluation/`'s job.
+
+MLflow layout (experiment `ecom-recommender`): one run `recommender-train` with params,
+lineage tags, holdout/validation/ratings metrics, `evaluation/*` artifacts and the
+pyfunc model; registered as `ecom-recommender`; the gate (`ml.registry`) compares NDCG@k of the
+candidate's recipe and the champion's recipe, each refit on the rows before the evaluation
+cutoff and scored on the same held-out pairs.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import logging
+import tempfile
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
-import scipy.sparse as sp
-from threadpoolctl import threadpool_limits
 
-from ml.recommender.data import build_matrix
-from ml.recommender.model import Recommender, Scorer
-from ml.recommender.popularity import fit_popularity
-from ml.recommender.scorers import FactorScorer, ItemKNNScorer, item_cosine
+from ml.recommender.batch import CHAMPION_URI, MODEL_NAME
+from ml.recommender.holdout import (
+    DEFAULT_METHODS,
+    HoldoutSplit,
+    Recipe,
+    Selection,
+    fit_recipe,
+    ratings_holdout,
+    score_recipe,
+    select_recipe,
+    split_holdout,
+)
+from ml.recommender.marts import (
+    load_customers,
+    load_interactions,
+    load_ratings,
+    resolve_weights,
+)
 
-# Defaults: a grid/optuna search on the simulated benchmark (docs/recommender.md); they are
-# starting points -- run `tune` on your own data.
-DEFAULTS: dict[str, dict[str, Any]] = {
-    "als": {
-        "factors": 32,
-        "regularization": 10.0,
-        "alpha": 2.0,
-        "iterations": 15,
-        "random_state": 0,
-        "num_threads": 1,
-    },
-    "bpr": {
-        "factors": 32,
-        "learning_rate": 0.005,
-        "regularization": 0.0002,
-        "iterations": 150,
-        "random_state": 0,
-        "num_threads": 1,
-    },
-    "item_knn": {"neighbors": 100, "shrink": 1.0, "num_threads": 1},
-    "popularity": {"num_threads": 1},
-}
-METHODS = tuple(DEFAULTS)
+log = logging.getLogger(__name__)
+
+EXPERIMENT = "ecom-recommender"
+__all__ = [
+    "CHAMPION_URI",
+    "MODEL_NAME",
+    "RecommenderTrainingResult",
+    "evaluate_on_warehouse",
+    "train_and_register",
+]
 
 
-def fit(interactions: pd.DataFrame, method: str = "als", **params: Any) -> Recommender:
-    """Fit a recommender on `interactions` (columns user_id, item_id, weight[, timestamp]).
+@dataclass
+class WarehouseEvaluation:
+    """Everything the holdout evaluation produced (models included, for training)."""
+
+    weights: dict[str, float]
+    k: int
+    split: HoldoutSplit
+    selection: Selection
+    segments: pd.Series
+    metrics: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _evaluate(
+    url: str,
+    *,
+    log_frame: pd.DataFrame,
+    weights: dict[str, float],
+    k: int,
+    n_trials: int,
+    methods: Sequence[str],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    test_fraction: float,
+    seed: int,
+) -> WarehouseEvaluation:
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    segments = load_customers(url)
+    split = split_holdout(log_frame, test_fraction=test_fraction)
+    selection = select_recipe(
+        split,
+        weights,
+        methods=methods,
+        n_trials=n_trials,
+        k=k,
+        seed=seed,
+        params=params,
+        segments=segments,
+    )
+    t1 = time.perf_counter()
+    seconds["tuning"] = t1 - t0
+    ndcg = f"ndcg@{k}"
+    holdout: dict[str, dict[str, float]] = {}
+    for label, recipe in (
+        ("selected", selection.recipe),
+        ("cf", selection.best_cf),
+        ("popularity", Recipe("popularity", {}, weights)),
+    ):
+        if recipe is not None:
+            holdout[label] = score_recipe(
+                recipe,
+                split.train,
+                split.test,
+                None if label == "popularity" else segments,
+                k,
+            )
+    holdout["segment_popularity"] = score_recipe(
+        Recipe("popularity", {}, weights), split.train, split.test, segments, k
+    )
+    seconds["holdout"] = time.perf_counter() - t1
+    base = holdout["popularity"][ndcg]
+    metrics: dict[str, Any] = {
+        "k": k,
+        "weights": weights,
+        "cutoff": split.cutoff.isoformat(),
+        "validation_cutoff": split.validation_cutoff.isoformat(),
+        "n_train_rows": len(split.train),
+        "n_test_rows": len(split.test),
+        "selected_method": selection.recipe.method,
+        "selected_params": selection.recipe.params,
+        "cf_method": selection.best_cf.method if selection.best_cf else None,
+        "cf_params": selection.best_cf.params if selection.best_cf else None,
+        "validation": {f"{m}_{ndcg}": v for m, v in selection.validation.items()},
+        "holdout": holdout,
+        f"cf_over_popularity_{ndcg}": holdout["cf"][ndcg] / base
+        if "cf" in holdout and base > 0
+        else None,
+        f"selected_over_popularity_{ndcg}": holdout["selected"][ndcg] / base
+        if base > 0
+        else None,
+    }
+    t3 = time.perf_counter()
+    ratings = load_ratings(url)
+    metrics["ratings"] = ratings_holdout(ratings) if len(ratings) >= 10 else None
+    seconds["ratings"] = time.perf_counter() - t3
+    return WarehouseEvaluation(weights, k, split, selection, segments, metrics, seconds)
+
+
+def evaluate_on_warehouse(
+    url: str,
+    k: int = 10,
+    n_trials: int = 10,
+    *,
+    weights: Mapping[str, float] | None = None,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Offline evaluation on the warehouse's interactions (no MLflow).
+
+    Temporal holdout (last `test_fraction` of the log's rows by time); each method in `methods`
+    is tuned on an inner split of the training rows (`n_trials` optuna trials each) and the
+    validation winner is "selected"; "cf" is the best non-popularity method. Returns a dict
+    with `holdout` metrics (precision/recall/ndcg/map/coverage@k per model: selected, cf,
+    popularity, segment_popularity), the NDCG ratios over global popularity and explicit
+    `ratings` RMSE/MAE (svd vs bias baseline vs global mean).
+    """
+    w = resolve_weights(weights)
+    result = _evaluate(
+        url,
+        log_frame=load_interactions(url, w),
+        weights=w,
+        k=k,
+        n_trials=n_trials,
+        methods=methods,
+        params=params,
+        test_fraction=test_fraction,
+        seed=seed,
+    )
+    return {**result.metrics, "seconds": result.seconds}
+
+
+@dataclass
+class RecommenderTrainingResult:
+    """What one training run produced and decided."""
+
+    run_id: str
+    model_name: str
+    version: str
+    alias: str
+    gate_reason: str
+    gate_score: float
+    recipe: dict[str, Any]
+    metrics: dict[str, Any]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def promoted(self) -> bool:
+        return self.alias == "champion"
+
+    @property
+    def model_uri(self) -> str:
+        return f"models:/{self.model_name}/{self.version}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, float]:
+    """Numeric leaves of a nested dict as MLflow metric names (`holdout.cf.ndcg@10` -> `holdout_cf_ndcg_10`)."""
+    out: dict[str, float] = {}
+    for key, value in metrics.items():
+        name = f"{prefix}{key}".replace("@", "_at_")
+        if isinstance(value, Mapping):
+            out.update(_flat_metrics(value, name + "_"))
+        elif (
+            isinstance(value, int | float)
+            and not isinstance(value, bool)
+            and value == value
+        ):
+            out[name] = float(value)
+    return out
+
+
+class _RecipeScorer:
+    """`score(model_uri) -> NDCG@k` of the model's recipe refit before the cutoff, on the fixed test pairs."""
+
+    def __init__(self, url: str, evaluation: WarehouseEvaluation) -> None:
+        self.url = url
+        self.evaluation = evaluation
+        self._logs: dict[str, pd.DataFrame] = {}
+
+    def train_rows(self, weights: Mapping[str, float]) -> pd.DataFrame:
+        ev = self.evaluation
+        if dict(weights) == ev.weights:
+            return ev.split.train
+        key = json.dumps(dict(sorted(weights.items())))
+        if key not in self._logs:
+            full = load_interactions(self.url, weights)
+            self._logs[key] = full.loc[full["timestamp"] < ev.split.cutoff]
+        return self._logs[key]
+
+    def __call__(self, model_uri: str) -> float:
+        from ml.recommender.pyfunc import load_recommender
+
+        _, recipe = load_recommender(model_uri)
+        ev = self.evaluation
+        metrics = score_recipe(
+            recipe, self.train_rows(recipe.weights), ev.split.test, ev.segments, ev.k
+        )
+        return float(metrics[f"ndcg@{ev.k}"])
+
+
+def train_and_register(
+    url: str,
+    *,
+    n_trials: int = 10,
+    margin: float = 0.0,
+    k: int = 10,
+    weights: Mapping[str, float] | None = None,
+    methods: Sequence[str] = DEFAULT_METHODS,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    model_name: str = MODEL_NAME,
+    tracking_uri: str | None = None,
+) -> RecommenderTrainingResult:
+    """Tune and select on a validation split, evaluate on the temporal holdout, refit the
+    selected recipe on ALL interactions, log to MLflow, register `model_name`, run the gate.
 
     Args:
-        interactions: one row per event; duplicate (user, item) rows are summed, weight >= 0.
-        method: "als" (implicit ALS, default), "bpr", "item_knn" or "popularity".
-        **params: method hyper-parameters (see `DEFAULTS`), plus `segments`: an optional
-            pd.Series user_id -> segment used for per-segment popularity (the "popularity"
-            method and the cold-start fallback of every method).
-
-    Returns:
-        A fitted `Recommender`.
+        margin: NDCG@k improvement over the champion's recipe needed to become champion.
+        methods: candidate methods (validation winner ships; popularity is a candidate).
+        params: fixed hyper-parameters per method (that method is then not tuned).
     """
-    if method not in DEFAULTS:
-        raise ValueError(f"unknown method {method!r}; valid methods: {list(METHODS)}")
-    segments = params.pop("segments", None)
-    unknown = sorted(set(params) - set(DEFAULTS[method]))
-    if unknown:
-        raise ValueError(
-            f"unknown parameter(s) {unknown} for method {method!r}; "
-            f"valid: {sorted(DEFAULTS[method])} and 'segments'"
+    import mlflow
+
+    from ml.recommender.pyfunc import log_recommender
+    from ml.registry import GatePolicy, promote_if_better, register_model
+    from ml.tracking import configure_tracking, ensure_experiment, lineage_tags
+
+    w = resolve_weights(weights)
+    policy = GatePolicy(metric=f"ndcg@{k}", margin=margin, greater_is_better=True)
+    log_frame = load_interactions(url, w)
+    evaluation = _evaluate(
+        url,
+        log_frame=log_frame,
+        weights=w,
+        k=k,
+        n_trials=n_trials,
+        methods=methods,
+        params=params,
+        test_fraction=test_fraction,
+        seed=seed,
+    )
+    recipe = evaluation.selection.recipe
+    t0 = time.perf_counter()
+    model = fit_recipe(log_frame, recipe, evaluation.segments)
+    evaluation.seconds["final_fit"] = time.perf_counter() - t0
+    candidate_score = float(evaluation.metrics["holdout"]["selected"][f"ndcg@{k}"])
+
+    config = configure_tracking(tracking_uri)
+    ensure_experiment(EXPERIMENT, config)
+    with mlflow.start_run(run_name="recommender-train") as run:
+        mlflow.set_tags(
+            {**lineage_tags(url), "model_name": model_name, "stage": "train"}
         )
-    settings = {**DEFAULTS[method], **params}
-    data = build_matrix(interactions)
-    popularity = fit_popularity(data.matrix, data.users, segments)
-    threads = int(settings["num_threads"])
-    with threadpool_limits(limits=threads, user_api="blas"):
-        scorer = _BUILDERS[method](data.matrix, settings)
-    return Recommender(
-        method=method,
-        params=settings,
-        users=data.users,
-        items=data.items,
-        seen=data.matrix,
-        scorer=scorer,
-        popularity=popularity,
-        num_threads=threads,
-    )
-
-
-def _fit_als(matrix: sp.csr_matrix, settings: dict[str, Any]) -> Scorer:
-    from implicit.cpu.als import AlternatingLeastSquares
-
-    model = AlternatingLeastSquares(
-        factors=int(settings["factors"]),
-        regularization=float(settings["regularization"]),
-        alpha=float(settings["alpha"]),
-        iterations=int(settings["iterations"]),
-        random_state=settings["random_state"],
-        num_threads=int(settings["num_threads"]),
-    )
-    model.fit(matrix, show_progress=False)
-    return FactorScorer(
-        np.ascontiguousarray(model.user_factors),
-        np.ascontiguousarray(model.item_factors),
-    )
-
-
-def _fit_bpr(matrix: sp.csr_matrix, settings: dict[str, Any]) -> Scorer:
-    from implicit.cpu.bpr import BayesianPersonalizedRanking
-
-    model = BayesianPersonalizedRanking(
-        factors=int(settings["factors"]),
-        learning_rate=float(settings["learning_rate"]),
-        regularization=float(settings["regularization"]),
-        iterations=int(settings["iterations"]),
-        random_state=settings["random_state"],
-        num_threads=int(settings["num_threads"]),
-    )
-    model.fit(matrix, show_progress=False)
-    return FactorScorer(
-        np.ascontiguousarray(model.user_factors),
-        np.ascontiguousarray(model.item_factors),
-    )
-
-
-def _fit_item_knn(matrix: sp.csr_matrix, settings: dict[str, Any]) -> Scorer:
-    neighbors = int(settings["neighbors"])
-    if neighbors <= 0:
-        raise ValueError(
-            f"neighbors must be a positive integer, got {settings['neighbors']!r}"
+        mlflow.log_params(
+            {
+                "method": recipe.method,
+                **{f"param_{k_}": v for k_, v in recipe.params.items()},
+                **{f"weight_{k_}": v for k_, v in w.items()},
+                "candidate_methods": ",".join(methods),
+                "n_trials_per_method": n_trials,
+                "k": k,
+                "test_fraction": test_fraction,
+                "eval_cutoff": evaluation.split.cutoff.isoformat(),
+                "gate_metric": policy.metric,
+                "gate_margin": margin,
+                "seed": seed,
+                "n_interactions": len(log_frame),
+                "n_users": model.n_users,
+                "n_items": model.n_items,
+            }
         )
-    return ItemKNNScorer(item_cosine(matrix, neighbors, float(settings["shrink"])))
-
-
-def _fit_popularity(matrix: sp.csr_matrix, settings: dict[str, Any]) -> Scorer:
-    return None
-
-
-_BUILDERS: dict[str, Callable[[sp.csr_matrix, dict[str, Any]], Scorer]] = {
-    "als": _fit_als,
-    "bpr": _fit_bpr,
-    "item_knn": _fit_item_knn,
-    "popularity": _fit_popularity,
-}
+        mlflow.log_metrics(
+            _flat_metrics({k_: v for k_, v in evaluation.metrics.items() if k_ != "k"})
+        )
+        mlflow.log_metrics(_flat_metrics(evaluation.seconds, "seconds_"))
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp)
+            (out / "evaluation.json").write_text(
+                json.dumps(evaluation.metrics, indent=2, default=str)
+            )
+            if not evaluation.selection.trials.empty:
+                evaluation.selection.trials.to_csv(
+                    out / "tuning_trials.csv", index=False
+                )
+            mlflow.log_artifacts(str(out), artifact_path="evaluation")
+            info = log_recommender(model, recipe, out / "model")
+        version = register_model(
+            info.model_uri,
+            model_name,
+            tags={
+                "run_id": run.info.run_id,
+                "method": recipe.method,
+                "eval_cutoff": evaluation.split.cutoff.isoformat(),
+            },
+            description="Top-k product recommendations per customer (implicit feedback), popularity cold start.",
+        )
+        decision = promote_if_better(
+            model_name,
+            version,
+            _RecipeScorer(url, evaluation),
+            policy,
+            candidate_score=candidate_score,
+        )
+        mlflow.set_tags(
+            {
+                "registry.version": version,
+                "registry.alias": decision.alias,
+                "registry.reason": decision.reason[:4000],
+            }
+        )
+    return RecommenderTrainingResult(
+        run_id=run.info.run_id,
+        model_name=model_name,
+        version=version,
+        alias=decision.alias,
+        gate_reason=decision.reason,
+        gate_score=candidate_score,
+        recipe=recipe.as_dict(),
+        metrics=evaluation.metrics,
+        seconds=evaluation.seconds,
+    )

@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from ml.recommender.evaluate import evaluate
-from ml.recommender.train import fit
+from ml.recommender.fit import fit
 
 TUNABLE = ("als", "bpr", "item_knn")
 

@@ -12,31 +12,25 @@ from orchestration.resources import WarehouseResource
         dg.AssetKey(["marts", "fct_orders"]),
         dg.AssetKey(["marts", "fct_campaign_exposures"]),
         dg.AssetKey(["marts", "dim_customers"]),
+        dg.AssetKey(["marts", "dim_campaigns"]),
+        dg.AssetKey(["marts", "dim_geography"]),
     ],
     kinds={"statsmodels", "postgres"},
     owners=["team:analytics"],
-    description="`analytics.campaign_effects`: naive vs propensity-score-matched vs DoWhy estimates "
-    "of the targeted campaign's effect, difference-in-differences/TWFE/event study of the "
-    "regional free-shipping rollout, per-tier effects — each with CI, n, run time, data batch "
-    "and (on generated data) the planted truth beside it.",
+    description="`analytics.campaign_effects`: naive vs propensity-score-matched vs DoWhy "
+    "estimates of the targeted campaign's effect, difference-in-differences/TWFE/event study "
+    "of the regional free-shipping rollout, per-tier effects — each with CI, n, run time and "
+    "data batch.",
 )
 def campaign_effects(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    from ml.causal.effects import (
-        compute_campaign_effects,
-        default_ground_truth_path,
-        write_campaign_effects,
-    )
+    from ml.causal.batch import score_campaign_effects
 
-    url = warehouse.url()
-    effects = compute_campaign_effects(url, default_ground_truth_path(url))
-    rows = write_campaign_effects(url, effects)
+    effects = score_campaign_effects(warehouse.url())
     headline = effects[effects["method"].isin(["naive", "psm_att", "did_2x2"])]
-    table = headline[["method", "estimate", "ci_low", "ci_high", "true_effect"]].round(
-        4
-    )
+    table = headline[["method", "estimate", "ci_low", "ci_high"]].round(4)
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": dg.MetadataValue.int(rows),
+            "dagster/row_count": dg.MetadataValue.int(len(effects)),
             "headline": dg.MetadataValue.md(table.to_markdown(index=False)),
         }
     )

@@ -1,4 +1,8 @@
-"""Group `ml`: churn model (tuned, tracked, registered, gated), churn scores, CLV, recommender."""
+"""Group `ml`: churn model (tuned, tracked, registered, gated), churn scores, CLV, recommender.
+
+Every asset reads marts that `warehouse_dbt` built (its deps say which) and none runs dbt: the
+churn cutoffs are configuration of the warehouse build (`WarehouseBuildConfig`).
+"""
 
 import dagster as dg
 from pydantic import Field
@@ -8,10 +12,12 @@ from orchestration.resources import WarehouseResource
 OWNER = "team:ml-engineering"
 FEATURES = dg.AssetKey(["ml_features", "ml_customer_features"])
 LABELS = dg.AssetKey(["ml_features", "ml_churn_labels"])
-INTERACTIONS = dg.AssetKey(["ml_features", "ml_interactions"])
+CUTOFFS = dg.AssetKey(["ml_features", "ml_cutoffs"])
+INTERACTIONS_DAILY = dg.AssetKey(["ml_features", "ml_interactions_daily"])
 RATINGS = dg.AssetKey(["ml_features", "ml_ratings"])
 FCT_ORDERS = dg.AssetKey(["marts", "fct_orders"])
 DIM_CUSTOMERS = dg.AssetKey(["marts", "dim_customers"])
+DIM_PRODUCTS = dg.AssetKey(["marts", "dim_products"])
 
 
 class TrainingConfig(dg.Config):
@@ -23,29 +29,34 @@ class TrainingConfig(dg.Config):
     )
 
 
+class ClvConfig(dg.Config):
+    holdout_days: int = Field(
+        default=90,
+        description="days at the end of the data held out to validate the CLV fit",
+    )
+
+
 @dg.asset(
     key=["ml", "churn_model"],
     group_name="ml",
-    deps=[FEATURES, LABELS],
+    deps=[FEATURES, LABELS, CUTOFFS],
     kinds={"xgboost", "mlflow"},
     owners=[OWNER],
-    description="Churn model `ecom-churn`: optuna-tuned XGBoost pipeline (+ logistic baseline) on "
-    "point-in-time features, evaluated on a later cutoff against the oracle AUC, registered in "
-    "MLflow; alias `champion` only when it beats the current champion (else `challenger`).",
+    description="Churn model `ecom-churn`: optuna-tuned XGBoost pipeline on the point-in-time "
+    "features of the training cutoffs in `ml_cutoffs`, evaluated on its evaluation cutoff "
+    "against a recency/frequency logistic baseline, registered in MLflow; alias `champion` "
+    "only when it passes the quality bar and beats the current champion (else `challenger`).",
     check_specs=[
         dg.AssetCheckSpec(
             "quality_bar",
             asset=["ml", "churn_model"],
             blocking=True,
-            description="accuracy >= 0.85 and ROC AUC >= 0.97 x oracle AUC on the evaluation cutoff",
+            description="ROC AUC >= 0.6 and >= the recency/frequency baseline's on the "
+            "evaluation cutoff (time-based holdout)",
         )
     ],
 )
-def churn_model(
-    context: dg.AssetExecutionContext,
-    warehouse: WarehouseResource,
-    config: TrainingConfig,
-):
+def churn_model(warehouse: WarehouseResource, config: TrainingConfig):
     from ml.churn.train import train_and_register
 
     result = train_and_register(
@@ -60,9 +71,9 @@ def churn_model(
             "gate": result.gate_reason,
             "roc_auc": m.get("roc_auc"),
             "accuracy": m.get("accuracy"),
-            "oracle_auc": result.oracle_auc,
             "baseline_roc_auc": result.baseline_metrics.get("roc_auc"),
             "mlflow_run_id": result.run_id,
+            "train_cutoffs": ", ".join(result.train_cutoffs),
             "eval_cutoff": result.eval_cutoff,
             "n_train": result.n_train,
             "n_eval": result.n_eval,
@@ -103,7 +114,8 @@ def features_point_in_time(warehouse: WarehouseResource) -> dg.AssetCheckResult:
     kinds={"postgres"},
     owners=[OWNER],
     description="`ml.churn_scores`: churn probability and risk band per active customer from "
-    "`models:/ecom-churn@champion` (model version and scored_at on every row).",
+    "`models:/ecom-churn@champion` at the scoring cutoff (model version and scored_at on "
+    "every row).",
 )
 def churn_scores(warehouse: WarehouseResource) -> dg.MaterializeResult:
     from ml.churn.batch import score_customers
@@ -121,21 +133,37 @@ def churn_scores(warehouse: WarehouseResource) -> dg.MaterializeResult:
     kinds={"scipy", "postgres"},
     owners=[OWNER],
     description="`ml.customer_clv`: BG/NBD + Gamma-Gamma fitted on the purchase log — P(alive), "
-    "expected purchases and discounted 12-month CLV per customer.",
+    "expected purchases and discounted 12-month CLV per customer; the fit is validated on a "
+    "time-based holdout against a same-rate baseline (metadata).",
 )
-def customer_clv(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    from ml.clv_batch import score_clv
+def customer_clv(
+    warehouse: WarehouseResource, config: ClvConfig
+) -> dg.MaterializeResult:
+    import datetime as dt
 
-    rows = score_clv(warehouse.url())
+    from ml.clv.batch import score_clv
+    from ml.clv.evaluate import holdout_evaluation
+    from ml.clv.marts import purchase_log
+
+    url = warehouse.url()
+    rows = score_clv(url)
+    transactions, end = purchase_log(url)
+    holdout = holdout_evaluation(
+        transactions, end - dt.timedelta(days=config.holdout_days), end
+    ).metrics
     return dg.MaterializeResult(
-        metadata={"dagster/row_count": dg.MetadataValue.int(rows)}
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(rows),
+            "observation_end": end.isoformat(),
+            **{f"holdout_{k}": float(v) for k, v in holdout.items()},
+        }
     )
 
 
 @dg.asset(
     key=["ml", "recommender_model"],
     group_name="ml",
-    deps=[INTERACTIONS, RATINGS, DIM_CUSTOMERS],
+    deps=[INTERACTIONS_DAILY, RATINGS, DIM_CUSTOMERS],
     kinds={"implicit", "mlflow"},
     owners=[OWNER],
     description="Recommender `ecom-recommender`: candidates (ALS, item-kNN, popularity) tuned on a "
@@ -145,7 +173,7 @@ def customer_clv(warehouse: WarehouseResource) -> dg.MaterializeResult:
 def recommender_model(
     warehouse: WarehouseResource, config: TrainingConfig
 ) -> dg.MaterializeResult:
-    from ml.recommender.pipeline import train_and_register
+    from ml.recommender.train import train_and_register
 
     result = train_and_register(
         warehouse.url(), n_trials=config.n_trials, margin=config.margin
@@ -166,14 +194,14 @@ def recommender_model(
 @dg.asset(
     key=["ml", "recommendations"],
     group_name="ml",
-    deps=[dg.AssetKey(["ml", "recommender_model"])],
+    deps=[dg.AssetKey(["ml", "recommender_model"]), DIM_CUSTOMERS, DIM_PRODUCTS],
     kinds={"postgres"},
     owners=[OWNER],
     description="`ml.recommendations` (top-10 per customer, cold-start flagged) and "
     "`ml.similar_products` (top-10 per product) from `models:/ecom-recommender@champion`.",
 )
 def recommendations(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    from ml.recommender.pipeline import write_batch_outputs
+    from ml.recommender.batch import write_batch_outputs
 
     rows = write_batch_outputs(warehouse.url())
     return dg.MaterializeResult(

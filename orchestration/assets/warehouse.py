@@ -1,5 +1,6 @@
 """Group `warehouse`: every dbt model, snapshot and seed; dbt tests surface as asset checks."""
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -43,9 +44,47 @@ class EcomDbtTranslator(DagsterDbtTranslator):
 
 
 class WarehouseBuildConfig(dg.Config):
+    """How to build the warehouse. The ML cutoff plan is part of it: the churn model trains on
+    whatever `ml_features.ml_cutoffs` this build produced and never runs dbt itself. Unset
+    fields keep the dbt project's defaults (dbt_project.yml vars)."""
+
     full_refresh: bool = Field(
         default=False, description="rebuild incremental models from scratch"
     )
+    churn_horizon_days: int | None = Field(
+        default=None,
+        description="churn label horizon in days (dbt var churn_horizon_days; default 90)",
+    )
+    ml_train_cutoff_count: int | None = Field(
+        default=None,
+        description="training cutoffs before the evaluation cutoff (dbt var; default 3)",
+    )
+    ml_cutoff_step_days: int | None = Field(
+        default=None,
+        description="days between training cutoffs (dbt var; default: the horizon)",
+    )
+    ml_cutoff_dates: list[str] = Field(
+        default_factory=list,
+        description="explicit ML cutoffs as YYYY-MM-DD (dbt var ml_cutoff_dates; "
+        "overrides the default plan)",
+    )
+
+    def dbt_vars(self) -> dict[str, Any]:
+        """The dbt --vars this config sets (only the fields that are set)."""
+        values: dict[str, Any] = {
+            "churn_horizon_days": self.churn_horizon_days,
+            "ml_train_cutoff_count": self.ml_train_cutoff_count,
+            "ml_cutoff_step_days": self.ml_cutoff_step_days,
+            "ml_cutoff_dates": list(self.ml_cutoff_dates) or None,
+        }
+        return {k: v for k, v in values.items() if v is not None}
+
+    def dbt_args(self) -> list[str]:
+        """`build` plus --full-refresh and --vars as configured."""
+        args = ["build", *(["--full-refresh"] if self.full_refresh else [])]
+        if dbt_vars := self.dbt_vars():
+            args += ["--vars", json.dumps(dbt_vars)]
+        return args
 
 
 @dbt_assets(
@@ -68,6 +107,6 @@ def warehouse_dbt(
 
     url = warehouse.url()
     os.environ.update(dbt_env(url))
-    args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
+    args = config.dbt_args()
     nodes = load_manifest_nodes(DBT_PROJECT.manifest_path)
     yield from with_row_counts(dbt.cli(args, context=context).stream(), url, nodes)

@@ -8,9 +8,12 @@ import typer
 def run(
     scale: float = typer.Option(0.05, help="generator scale for the demo batch"),
     seed: int = typer.Option(42, help="generator seed"),
+    trials: int | None = typer.Option(
+        None, help="optuna trials per model (default: the assets' own, 10)"
+    ),
 ) -> None:
-    """Generate → load → dbt build (→ later: features, models, scores), with progress."""
+    """The whole graph: generate → load → dbt build → train, gate, score → evaluation."""
     from orchestration.pipeline import run_all
 
-    ok = run_all(scale=scale, seed=seed)
+    ok = run_all(scale=scale, seed=seed, n_trials=trials)
     raise typer.Exit(0 if ok else 1)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ml.causal.campaign import (
+from ml.causal.marts import (
     CAMPAIGN_COVARIATES,
     campaign_dataset,
     campaign_design,

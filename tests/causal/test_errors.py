@@ -1,21 +1,19 @@
-"""Bad input gets an error naming what is wrong: warehouse state, ground truth, and the
-estimators fed with broken versions of the real analysis datasets."""
+"""Bad input gets an error naming what is wrong: warehouse state, and the estimators fed with
+broken versions of the real analysis datasets."""
 
 from __future__ import annotations
-
-import json
 
 import pytest
 
 from ml.causal import did, dowhy_analysis, heterogeneous, psm
-from ml.causal.campaign import (
+from ml.causal.batch import compute_campaign_effects
+from ml.causal.marts import (
     CAMPAIGN_COVARIATES,
     RolloutDesign,
     WarehouseDataError,
     campaign_dataset,
     rollout_panel,
 )
-from ml.causal.effects import compute_campaign_effects, load_ground_truth
 
 
 def test_an_unbuilt_warehouse_names_the_missing_marts(fresh_database) -> None:
@@ -23,14 +21,6 @@ def test_an_unbuilt_warehouse_names_the_missing_marts(fresh_database) -> None:
         campaign_dataset(fresh_database)
     with pytest.raises(WarehouseDataError, match="build the dbt marts first"):
         compute_campaign_effects(fresh_database)
-
-
-def test_ground_truth_errors(tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match=r"ground truth file .* does not exist"):
-        load_ground_truth(tmp_path)
-    (tmp_path / "ground_truth.json").write_text(json.dumps({"campaign": {}}))
-    with pytest.raises(ValueError, match=r"lacks section\(s\) \['rollout'\]"):
-        load_ground_truth(tmp_path)
 
 
 @pytest.mark.slow

@@ -87,7 +87,8 @@ def test_notebook_executes_against_the_warehouse(
 
     monkeypatch.setenv("JUPYTER_PATH", str(kernel_dir))
     monkeypatch.setenv("ECOM_DATABASE_URL", causal_warehouse.url)
-    monkeypatch.setenv("ECOM_GROUND_TRUTH", str(causal_warehouse.ground_truth_path))
+    # the world's landing directory ships the planted truth the notebooks show
+    monkeypatch.setenv("ECOM_GROUND_TRUTH_DIR", str(causal_warehouse.batch_dir))
     monkeypatch.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     nb = jupytext.read(NOTEBOOK_DIR / f"{name}.py")
     client = NotebookClient(

@@ -7,8 +7,7 @@ import threading
 import psycopg
 import pytest
 
-from ml.causal.effects import write_campaign_effects
-from ml.causal.results_store import COLUMNS, read_campaign_effects
+from ml.causal.batch import COLUMNS, read_campaign_effects, write_campaign_effects
 
 pytestmark = pytest.mark.slow
 
@@ -16,6 +15,7 @@ pytestmark = pytest.mark.slow
 def test_write_creates_the_table_and_round_trips(
     campaign_effects, fresh_database
 ) -> None:
+    campaign_effects = campaign_effects[list(COLUMNS)]
     assert write_campaign_effects(fresh_database, campaign_effects) == len(
         campaign_effects
     )
@@ -86,7 +86,7 @@ def test_readers_never_see_an_empty_table_during_a_rewrite(
 
 def test_non_finite_diagnostics_are_stored_as_null() -> None:
     """A refuter can return a NaN p-value; jsonb cannot hold NaN, so it becomes null."""
-    from ml.causal.results_store import _finite
+    from warehouse.tables import _finite
 
     cleaned = _finite(
         {"p": float("nan"), "nested": [1.0, float("inf"), {"x": -float("inf")}]}

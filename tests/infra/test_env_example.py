@@ -9,6 +9,8 @@ from pydantic_settings import BaseSettings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CODE_DIRS = (
+    "contracts",
+    "evaluation",
     "warehouse",
     "seeds_generator",
     "ml",

@@ -1,14 +1,10 @@
-"""Fixtures for the churn/registry/tracking tests: a throwaway MLflow store, a toy labelled
-frame, and (once per session, slow) a generated + loaded + dbt-built warehouse."""
+"""Fixtures for the ML tests: a throwaway MLflow store, a toy labelled frame, and views of the
+shared platform world (tests/conftest.py: the platform's own full_refresh job)."""
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -98,88 +94,18 @@ def synthetic_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     return train, evaluation
 
 
-#: Scale of the generated batch behind the end-to-end churn tests (2,000 customers).
-CHURN_TEST_SCALE = 0.02
-CHURN_TEST_SEED = 11
+@pytest.fixture(scope="session")
+def world_plan(platform_world):
+    """The cutoff plan the shared world's warehouse build produced (ml_features.ml_cutoffs)."""
+    from ml.churn.marts import cutoff_plan
 
-
-@dataclass(frozen=True)
-class ChurnWarehouse:
-    """A generated, loaded and dbt-built warehouse for the end-to-end churn tests."""
-
-    url: str
-    batch_dir: Path
-    train_cutoffs: tuple[dt.date, ...]
-    eval_cutoff: dt.date
-    score_cutoff: dt.date
-    horizon_days: int = 90
-
-    @property
-    def labelled_cutoffs(self) -> list[dt.date]:
-        return [*self.train_cutoffs, self.eval_cutoff]
+    return cutoff_plan(platform_world.url)
 
 
 @pytest.fixture(scope="session")
-def churn_warehouse(
-    embedded_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[ChurnWarehouse]:
-    """Generate a small batch, load it into a new database, `dbt build` the ML marts for
-    three training cutoffs, an evaluation cutoff and the scoring cutoff. Once per session."""
-    import psycopg
+def world_tracking(platform_world) -> str:
+    """The world's MLflow store, configured as the current tracking/registry URI."""
+    from ml.tracking import configure_tracking
 
-    from ml.churn.data import plan_cutoffs
-    from orchestration.dbt_runner import run_dbt
-    from seeds_generator import generate
-    from warehouse.loader import load_batch
-
-    root = tmp_path_factory.mktemp("churn-warehouse")
-    batch_dir = root / "batch"
-    generate(batch_dir, scale=CHURN_TEST_SCALE, seed=CHURN_TEST_SEED, progress=False)
-    admin = psycopg.conninfo.make_conninfo(embedded_url, dbname="postgres")
-    name = f"churn_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'create database "{name}"')
-    url = psycopg.conninfo.make_conninfo(admin, dbname=name)
-    saved = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-    # our own dbt target/log dirs: other dbt runs in the checkout must not race with ours
-    os.environ["DBT_TARGET_PATH"] = str(root / "dbt-target")
-    os.environ["DBT_LOG_PATH"] = str(root / "dbt-logs")
-    try:
-        # raw validation has its own tests; these tests are about the ML path downstream
-        load_batch(batch_dir, url, validate=False)
-        with psycopg.connect(url) as conn:
-            data_end = conn.execute(
-                "select max((ordered_at at time zone 'UTC')::date) from raw.orders"
-            ).fetchone()[0]
-        train, evaluation, score = plan_cutoffs(data_end, 90, n_train=3)
-        dbt_vars = json.dumps(
-            {
-                "ml_cutoff_dates": [d.isoformat() for d in [*train, evaluation, score]],
-                "churn_horizon_days": 90,
-            }
-        )
-        selection = "+ml_customer_features +ml_churn_labels +ml_cutoffs +fct_orders +dim_customers"
-        code = run_dbt(
-            [
-                "build",
-                "--select",
-                *selection.split(),
-                "--indirect-selection",
-                "cautious",
-                "--vars",
-                dbt_vars,
-                "--threads",
-                "2",
-            ],
-            url,
-        )
-        assert code == 0, f"dbt build for the churn tests failed (exit {code})"
-        yield ChurnWarehouse(url, batch_dir, tuple(train), evaluation, score)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'drop database if exists "{name}" with (force)')
+    configure_tracking(platform_world.tracking_uri)
+    return platform_world.tracking_uri

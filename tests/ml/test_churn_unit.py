@@ -1,4 +1,5 @@
-"""Churn model code on a toy labelled frame: features, metrics, tuning, explanations, oracle."""
+"""Churn model code on a toy labelled frame: features, metrics, the quality bar, tuning,
+explanations, and the cutoff plan read from the marts."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pandas as pd
 import pytest
 from mlflow import MlflowClient
 
-from ml.churn.data import load_training_frames, plan_cutoffs
 from ml.churn.evaluate import (
     QualityBar,
     classification_metrics,
@@ -19,12 +19,13 @@ from ml.churn.evaluate import (
 )
 from ml.churn.explain import feature_importance, save_importance_plot, save_shap_summary
 from ml.churn.features import PII_COLUMNS, infer_feature_spec, model_inputs
-from ml.churn.model import build_churn_pipeline, fit, labels
-from ml.churn.oracle import (
-    GroundTruth,
-    bayes_churn_probability,
-    clairvoyant_churn_probability,
+from ml.churn.marts import (
+    CutoffPlan,
+    FeatureMartError,
+    cutoff_plan,
+    plan_from_cutoffs,
 )
+from ml.churn.model import build_churn_pipeline, fit, labels
 from ml.churn.predict import churn_probability, risk_band
 from ml.churn.train import fit_models
 from ml.churn.tune import tune_xgboost
@@ -93,14 +94,13 @@ def test_metrics_by_hand():
 
 def test_quality_bar_parts():
     bar = QualityBar()
-    ok = bar.check({"accuracy": 0.86, "roc_auc": 0.90}, oracle_auc=0.92)
-    assert ok["passed"] and ok["oracle_ratio"] == pytest.approx(0.90 / 0.92)
-    assert not bar.check({"accuracy": 0.84, "roc_auc": 0.95}, 0.92)["passed"]
-    assert not bar.check({"accuracy": 0.9, "roc_auc": 0.88}, 0.92)[
-        "passed"
-    ]  # 0.957 < 0.97
-    no_oracle = bar.check({"accuracy": 0.9, "roc_auc": 0.88}, None)
-    assert no_oracle["auc_ok"] is None and no_oracle["passed"]
+    ok = bar.check({"roc_auc": 0.90}, {"roc_auc": 0.85})
+    assert ok["passed"] and ok["lift_over_baseline"] == pytest.approx(0.05)
+    worse = bar.check({"roc_auc": 0.84}, {"roc_auc": 0.85})
+    assert worse["beats_baseline"] is False and not worse["passed"]
+    chance = bar.check({"roc_auc": 0.55}, {"roc_auc": 0.50})
+    assert chance["beats_baseline"] and chance["auc_ok"] is False
+    assert not chance["passed"]
 
 
 def test_risk_bands():
@@ -200,62 +200,52 @@ def test_single_class_training_frame_is_refused(synthetic_frames):
         fit(build_churn_pipeline(spec), train.assign(is_churned=True), spec)
 
 
-def test_plan_cutoffs_keeps_label_windows_before_evaluation():
-    train, evaluation, score = plan_cutoffs(dt.date(2025, 12, 30), 90, n_train=3)
-    assert score == dt.date(2025, 12, 30) and evaluation == dt.date(2025, 10, 1)
-    assert train == [evaluation - dt.timedelta(days=d) for d in (270, 180, 90)]
-    with pytest.raises(ValueError, match="step_days"):
-        plan_cutoffs(dt.date(2025, 12, 30), 90, step_days=30)
+def _cutoffs(rows: list[tuple[str, int, str]]) -> pd.DataFrame:
+    """Rows as `ml_cutoffs` returns them: (cutoff_date, horizon, role)."""
+    frame = pd.DataFrame(
+        rows, columns=["cutoff_date", "churn_horizon_days", "cutoff_role"]
+    )
+    frame["cutoff_date"] = pd.to_datetime(frame["cutoff_date"]).dt.date
+    return frame
+
+
+def test_cutoff_plan_reads_the_roles_the_build_produced():
+    plan = plan_from_cutoffs(
+        _cutoffs(
+            [
+                ("2025-01-04", 90, "train"),
+                ("2025-04-04", 90, "train"),
+                ("2025-07-03", 90, "evaluation"),
+                ("2025-10-01", 90, "scoring"),
+            ]
+        )
+    )
+    assert plan == CutoffPlan(
+        train=(dt.date(2025, 1, 4), dt.date(2025, 4, 4)),
+        evaluation=dt.date(2025, 7, 3),
+        scoring=dt.date(2025, 10, 1),
+        horizon_days=90,
+    )
+    assert plan.labelled == [*plan.train, plan.evaluation]
 
 
 def test_overlapping_training_label_window_is_refused():
-    with pytest.raises(ValueError, match="leaks evaluation-period outcomes"):
-        load_training_frames("unused", ["2025-01-01", "2025-02-01"], horizon_days=90)
+    cutoffs = _cutoffs([("2025-01-01", 90, "train"), ("2025-02-01", 90, "evaluation")])
+    with pytest.raises(FeatureMartError, match="leaks evaluation-period outcomes"):
+        plan_from_cutoffs(cutoffs)
 
 
-def _toy_truth() -> GroundTruth:
-    customers = pd.DataFrame(
-        {
-            "customer_id": [1, 2, 3, 4],
-            "signup": pd.to_datetime(["2024-01-01"] * 3 + ["2024-12-01"], utc=True),
-            "lambda": [0.5, 0.5, 0.05, 0.5],
-            "dropout_at": pd.to_datetime([None, "2024-03-01", None, None], utc=True),
-        }
-    )
-    return GroundTruth(
-        customers,
-        pd.Series({10: "base", 11: "campaign"}),
-        1.6,
-        5.0,
-        1.0,
-        12.0,
-        dt.date(2024, 1, 1),
-        dt.date(2024, 12, 31),
-    )
+def test_a_plan_without_training_cutoffs_names_the_vars():
+    with pytest.raises(FeatureMartError, match="ml_train_cutoff_count"):
+        plan_from_cutoffs(_cutoffs([("2025-10-01", 90, "scoring")]))
 
 
-def test_clairvoyant_oracle():
-    p = clairvoyant_churn_probability(_toy_truth(), dt.date(2024, 6, 1), 90)
-    assert p[2] == 1.0  # dropped out before the cutoff
-    assert p[1] == pytest.approx(np.exp(-0.5 * 90 / 7))
-    assert p[3] > p[1]  # slower buyer, more likely quiet
+def test_mixed_horizons_are_refused():
+    cutoffs = _cutoffs([("2025-01-01", 60, "train"), ("2025-06-01", 90, "evaluation")])
+    with pytest.raises(FeatureMartError, match="mixes churn horizons"):
+        plan_from_cutoffs(cutoffs)
 
 
-def test_bayes_oracle():
-    truth = _toy_truth()
-    orders = pd.DataFrame(
-        {
-            "order_id": [10, 11, 12, 13],
-            "customer_id": [1, 1, 2, 2],
-            "ordered_at": pd.to_datetime(
-                ["2024-05-30", "2024-05-31", "2024-01-10", "2024-02-01"], utc=True
-            ),
-        }
-    )
-    p = bayes_churn_probability(truth, orders, dt.date(2024, 6, 1), 90)
-    # customer 1: one base purchase (the campaign order does not count), two days ago;
-    # customer 2: silent for four months; customer 3: never bought -> alive for sure
-    assert p[1] < p[2]
-    assert 0 < p[3] < 1 and np.isnan(p[4])  # 4 signed up after the cutoff
-    with pytest.raises(ValueError, match="past the generator window"):
-        bayes_churn_probability(truth, orders, dt.date(2024, 12, 1), 90)
+def test_missing_marts_name_the_fix(fresh_database):
+    with pytest.raises(FeatureMartError, match="warehouse_dbt"):
+        cutoff_plan(fresh_database)

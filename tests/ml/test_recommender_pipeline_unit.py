@@ -1,5 +1,5 @@
-"""Fast tests of the recommender pipeline's pieces (no warehouse): weights, planted agreement,
-holdout selection, metric flattening, and the pyfunc round trip through a real MLflow registry."""
+"""Fast tests of the recommender pipeline's pieces (no warehouse): weights, holdout selection,
+metric flattening, and the pyfunc round trip through a real MLflow registry."""
 
 from __future__ import annotations
 
@@ -12,21 +12,17 @@ import pandas as pd
 import pytest
 
 import ml.recommender as rec
+from ml.recommender.batch import resolve_version, similar_products_frame
 from ml.recommender.holdout import (
     Recipe,
-    planted_agreement,
     ratings_holdout,
     select_recipe,
     split_holdout,
 )
-from ml.recommender.pipeline import (
-    _flat_metrics,
-    resolve_version,
-    similar_products_frame,
-)
+from ml.recommender.marts import DEFAULT_WEIGHTS, resolve_weights
 from ml.recommender.pyfunc import OUTPUT_COLUMNS, load_recommender, log_recommender
 from ml.recommender.simulate import simulate_interactions, simulate_ratings
-from ml.recommender.warehouse_io import DEFAULT_WEIGHTS, resolve_weights
+from ml.recommender.train import _flat_metrics
 from ml.registry import register_model
 
 
@@ -49,30 +45,6 @@ def test_weights_default_override_and_errors() -> None:
         resolve_weights({"purchase": float("nan")})
     with pytest.raises(ValueError, match="at least one"):
         resolve_weights({"purchase": 0, "add_to_cart": 0, "view": 0})
-
-
-def test_planted_agreement_hand_computed() -> None:
-    train = pd.DataFrame(
-        {
-            "user_id": [1, 1, 2, 3, 3, 3],
-            "item_id": [10, 11, 10, 10, 11, 12],
-            "weight": 1.0,
-        }
-    )
-    model = rec.fit(train, "popularity")  # ranking: 10 (3 users), 11 (2), 12 (1)
-    planted = pd.DataFrame(
-        {
-            "customer_id": [1, 1, 2, 9],
-            "product_id": [10, 12, 99, 11],
-            "rank": [1, 2, 1, 1],
-        }
-    )
-    got = planted_agreement(model, planted, k=2)
-    # top-2 for everyone (seen items kept): [10, 11] -> hits: user 1: {10}; user 2: none; user 9: {11}
-    assert got["precision@2"] == pytest.approx((1 / 2 + 0 + 1 / 2) / 3)
-    assert got["recall@2"] == pytest.approx((1 / 2 + 0 + 1 / 1) / 3)
-    assert got["precision@2_known_users"] == pytest.approx((1 / 2 + 0) / 2)
-    assert got["n_customers"] == 3
 
 
 def test_split_and_selection(log_frame: pd.DataFrame) -> None:

@@ -1,5 +1,5 @@
--- The cutoff dates the ML marts were built for (see int_ml_cutoffs_selected for how they are
--- chosen); join on cutoff_date.
+-- The cutoff dates the ML marts were built for and the role of each (train, evaluation,
+-- scoring; see int_ml_cutoffs_selected for how they are chosen); join on cutoff_date.
 with
 
 cutoffs as (
@@ -13,7 +13,8 @@ final as (
         churn_horizon_days,
         horizon_end_date,
         data_end_date,
-        is_label_observable
+        is_label_observable,
+        cutoff_role
     from cutoffs
 )
 

@@ -1,6 +1,6 @@
 """Benchmark on simulated data: quality vs the popularity baseline, fit and scoring speed.
 
-Run `python -m ml.recommender.bench [--tune N]`; prints one JSON document (the figures quoted in
+Run `python -m bench.bench_recommender_simulated [--tune N]`; prints one JSON document (the figures in
 docs/recommender.md).
 """
 
@@ -13,10 +13,10 @@ import time
 from typing import Any
 
 from ml.recommender.evaluate import evaluate
+from ml.recommender.fit import METHODS, fit
 from ml.recommender.ratings import evaluate_ratings, fit_ratings
 from ml.recommender.simulate import simulate_interactions, simulate_ratings
 from ml.recommender.split import temporal_split
-from ml.recommender.train import METHODS, fit
 from ml.recommender.tune import tune
 
 

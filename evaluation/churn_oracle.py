@@ -1,4 +1,9 @@
-"""Oracles: how well churn can be predicted by someone who knows the generator's truth.
+"""Churn against the generator's truth: how well churn can be predicted by someone who knows it.
+
+Evaluation only (runs where a source ships planted truth; see `evaluation.ground_truth`). The
+production gate judges the model on the holdout and a baseline (`ml.churn.evaluate.QualityBar`);
+this module adds the planted-truth bar: accuracy >= 0.85 and ROC AUC >= 0.97 x the Bayes
+oracle's on the same evaluation customers (`OracleBar`).
 
 Two oracles, both scored as ROC AUC against the observed labels on the same evaluation
 customers (label = no purchase in (c, c+h], h = horizon):
@@ -20,18 +25,20 @@ Bayes oracle and cancels out of the clairvoyant ranking (a common factor at one 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from evaluation.ground_truth import TruthBatch
 from ml.churn.features import LABEL_COLUMN
 
-TRUTH_DIR = "ground_truth"
 REQUIRED = ("customer_id", "lambda", "dropout_at", "signup")
+#: The planted-truth quality bar: accuracy and ROC AUC relative to the Bayes oracle.
+MIN_ACCURACY = 0.85
+MIN_ORACLE_RATIO = 0.97
 
 
 @dataclass(frozen=True)
@@ -54,47 +61,26 @@ class OracleAUC:
     clairvoyant: float
 
 
-def find_batch_dirs(url: str) -> list[Path]:
-    """Loaded batch directories (from `raw._batches.source_dir`) holding ground truth, oldest first."""
-    from warehouse.connection import connect, scalar
-
-    with connect(url) as conn:
-        if scalar(conn, "select to_regclass('raw._batches')") is None:
-            return []
-        rows = conn.execute(
-            "select source_dir from raw._batches order by loaded_at, batch_id"
-        ).fetchall()
-    return [
-        Path(d)
-        for (d,) in rows
-        if (Path(d) / TRUTH_DIR / "customers.parquet").is_file()
-    ]
-
-
-def load_ground_truth(batch_dirs: list[Path]) -> GroundTruth:
+def load_ground_truth(batches: list[TruthBatch]) -> GroundTruth:
     """Customers from the newest batch, order kinds from all, parameters from the first."""
-    if not batch_dirs:
-        raise FileNotFoundError("no batch directory with ground truth given")
-    newest = Path(batch_dirs[-1]) / TRUTH_DIR / "customers.parquet"
+    if not batches:
+        raise FileNotFoundError("no batch with ground truth given")
+    newest = batches[-1].table("customers")
     customers = pd.read_parquet(newest)
     missing = [c for c in REQUIRED if c not in customers.columns]
     if missing:
         raise ValueError(f"{newest} lacks column(s) {missing}")
     kinds = [
-        pd.read_parquet(
-            Path(d) / TRUTH_DIR / "orders.parquet", columns=["order_id", "kind"]
-        )
-        for d in batch_dirs
-        if (Path(d) / TRUTH_DIR / "orders.parquet").is_file()
+        pd.read_parquet(b.table("orders"), columns=["order_id", "kind"])
+        for b in batches
+        if b.table("orders").is_file()
     ]
     order_kinds = (
         pd.concat(kinds).drop_duplicates("order_id").set_index("order_id")["kind"]
         if kinds
         else pd.Series(dtype=object)
     )
-    summaries = [
-        json.loads((Path(d) / "ground_truth.json").read_text()) for d in batch_dirs
-    ]
+    summaries = [b.summary() for b in batches]
     params = summaries[0]["bgnbd"]
     return GroundTruth(
         customers=customers,
@@ -222,29 +208,62 @@ def oracle_aucs(
 
 
 def warehouse_orders(url: str) -> pd.DataFrame:
-    """order_id, customer_id, ordered_at of every staged order."""
-    from warehouse.connection import connect
+    """order_id, customer_id, ordered_at of every order in `marts.fct_orders`."""
+    from warehouse.reading import read_frame
 
-    with connect(url) as conn:
-        cur = conn.execute(
-            "select order_id, customer_id, ordered_at from staging.stg_shop__orders"
-        )
-        rows = cur.fetchall()
-    return pd.DataFrame.from_records(
-        rows, columns=["order_id", "customer_id", "ordered_at"]
+    return read_frame(
+        url, "select order_id, customer_id, ordered_at from marts.fct_orders"
     )
 
 
-def oracle_for(
+@dataclass(frozen=True)
+class OracleBar:
+    """accuracy >= min_accuracy AND roc_auc >= min_oracle_ratio x the Bayes oracle's."""
+
+    min_accuracy: float = MIN_ACCURACY
+    min_oracle_ratio: float = MIN_ORACLE_RATIO
+
+    def check(self, metrics: dict[str, float], oracle: OracleAUC) -> dict[str, Any]:
+        ratio = metrics["roc_auc"] / oracle.bayes
+        accuracy_ok = metrics["accuracy"] >= self.min_accuracy
+        auc_ok = ratio >= self.min_oracle_ratio
+        return {
+            "roc_auc": metrics["roc_auc"],
+            "accuracy": metrics["accuracy"],
+            "oracle_roc_auc": oracle.bayes,
+            "clairvoyant_roc_auc": oracle.clairvoyant,
+            "oracle_ratio": ratio,
+            "accuracy_ok": accuracy_ok,
+            "auc_ok": auc_ok,
+            "passed": bool(accuracy_ok and auc_ok),
+        }
+
+
+def evaluate_champion(
     url: str,
-    frame: pd.DataFrame,
-    horizon_days: int,
-    batch_dirs: list[Path] | None = None,
-) -> OracleAUC | None:
-    """Oracle AUCs for an evaluation frame, or None when no ground truth is found."""
-    dirs = batch_dirs if batch_dirs is not None else find_batch_dirs(url)
-    if not dirs:
-        return None
-    return oracle_aucs(
-        load_ground_truth(dirs), warehouse_orders(url), frame, horizon_days
+    batches: list[TruthBatch],
+    model_uri: str,
+    bar: OracleBar | None = None,
+) -> dict[str, Any]:
+    """The registered model at `model_uri` on the marts' evaluation cutoff, against the oracle.
+
+    Returns the `OracleBar` verdict plus the cutoff and the number of customers.
+    """
+    from ml.churn.evaluate import classification_metrics
+    from ml.churn.marts import cutoff_plan, load_labelled_frame
+    from ml.churn.model import labels
+    from ml.churn.predict import churn_probability, load_churn_model
+
+    plan = cutoff_plan(url)
+    frame = load_labelled_frame(url, [plan.evaluation])
+    pipeline = load_churn_model(model_uri)
+    metrics = classification_metrics(labels(frame), churn_probability(pipeline, frame))
+    oracle = oracle_aucs(
+        load_ground_truth(batches), warehouse_orders(url), frame, plan.horizon_days
     )
+    verdict = (bar or OracleBar()).check(metrics, oracle)
+    return {
+        **verdict,
+        "eval_cutoff": plan.evaluation.isoformat(),
+        "n_customers": len(frame),
+    }
