@@ -2,19 +2,17 @@
 
 Usage: python bench/bench_app.py [--scale 1.0] [--seed 42] [--repeats 5]
 
-Builds (once; reused afterwards) a warehouse at the given scale in a database of the embedded
-server named `bench_app_s<scale>`: generate -> load -> dbt build -> ml/analytics tables written
-by the real libraries (tests/app/world.py). Batch files and dbt artifacts live in
-var/bench/app-scale_<scale>. Each page script is then run through Streamlit's AppTest (the
-real page code and queries, without a browser) `repeats` times with every cache cleared (cold)
-and `repeats` times after a warm-up (warm); the median is compared with the 2 s target.
+The warehouse is the benchmarks' world (bench/world.py): the platform built by its own
+`full_refresh` job at the given scale, once, reused afterwards. Each page script is run through
+Streamlit's AppTest (the real page code and queries, without a browser) `repeats` times with
+every cache cleared (cold) and `repeats` times after a warm-up (warm); the median is compared
+with the 2 s target.
 Prints one JSON document with a "summary" list.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import socket
@@ -38,75 +36,6 @@ PAGES = [
     "data_quality",
 ]
 TARGET_SECONDS = 2.0
-REQUIRED = (
-    "marts.fct_orders",
-    "ml.churn_scores",
-    "ml.customer_clv",
-    "ml.recommendations",
-    "analytics.campaign_effects",
-)
-
-
-def _world_module():
-    spec = importlib.util.spec_from_file_location(
-        "app_test_world", REPO_ROOT / "tests" / "app" / "world.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app_test_world"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _database(scale: float) -> tuple[str, str]:
-    """(url of the bench database, its state: "new", "marts" (built, no ML tables) or "complete")."""
-    import psycopg
-    from psycopg import sql
-
-    from warehouse.connection import database_url
-
-    admin = psycopg.conninfo.make_conninfo(database_url(start=True), dbname="postgres")
-    name = f"bench_app_s{str(scale).replace('.', '_')}"
-    url = psycopg.conninfo.make_conninfo(admin, dbname=name)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute(
-            "select 1 from pg_database where datname = %s", (name,)
-        ).fetchone()
-        if not exists:
-            conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-            return url, "new"
-    with psycopg.connect(url) as conn:
-        present = [
-            bool(conn.execute("select to_regclass(%s)", (r,)).fetchone()[0])
-            for r in REQUIRED
-        ]
-    if all(present):
-        return url, "complete"
-    if present[0]:
-        return url, "marts"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("drop database {} with (force)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    return url, "new"
-
-
-def build_or_reuse(scale: float, seed: int) -> tuple[str, Path, dict[str, float]]:
-    """The bench warehouse's URL, its dbt target dir and the build timings ({} when reused)."""
-    work = REPO_ROOT / "var" / "bench" / f"app-scale_{scale}"
-    work.mkdir(parents=True, exist_ok=True)
-    url, state = _database(scale)
-    if state == "complete":
-        return url, work / "dbt-target", {}
-    world_module = _world_module()
-    if state == "new":
-        world = world_module.build_marts(
-            url, work / "batch", work, scale=scale, seed=seed
-        )
-    else:  # marts built by an earlier, interrupted run
-        world = world_module.AppWorld(url, work / "batch", work / "dbt-target")
-    world_module.build_ml_tables(world)
-    return url, world.dbt_target_dir, world.seconds
 
 
 def _closed_port() -> int:
@@ -159,12 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.repeats < 1:
         parser.error("--repeats must be >= 1")
 
-    t0 = time.perf_counter()
-    url, target_dir, build = build_or_reuse(args.scale, args.seed)
-    build_seconds = time.perf_counter() - t0
+    from bench.world import ensure_world
+
+    world = ensure_world(args.scale, args.seed)
+    url = world.url
     os.environ.update(
         ECOM_DATABASE_URL=url,
-        ECOM_DBT_TARGET_DIR=str(target_dir),
+        ECOM_DBT_TARGET_DIR=str(world.dbt_target_dir),
+        MLFLOW_TRACKING_URI=world.tracking_uri,
         ECOM_API_URL=f"http://127.0.0.1:{_closed_port()}",
     )
     import psycopg
@@ -191,7 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         ),
         f"slowest cold page: {slowest} ({pages[slowest]['cold_median_s']:.2f} s); "
         f"{sum(v['meets_target_cold'] for v in pages.values())}/{len(pages)} pages meet the target cold",
-        "warehouse " + ("reused" if not build else f"built in {build_seconds:.0f} s"),
+        "world (the platform's full_refresh job) "
+        + (f"built in {world.seconds:.0f} s" if world.built_now else "reused"),
     ]
     result = {
         "benchmark": "app",
@@ -199,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         "repeats": args.repeats,
         "target_seconds": TARGET_SECONDS,
         "rows": rows,
-        "build_seconds": {k: round(v, 1) for k, v in build.items()},
+        "world_job_seconds": round(world.seconds, 1),
         "pages": pages,
         "summary": summary,
     }

@@ -2,16 +2,15 @@
 
 Usage: python -m bench.bench_recommender [--scale 1.0] [--trials 10] [--seed 42]
 
-Prepares (once, cached) a generated batch in var/bench/scale_<scale> (shared with the other
-benchmarks), a database `bench_rec_<scale>` on the embedded server with the batch loaded and the
-recommender's marts built (`dbt run --select +ml_interactions +ml_ratings +dim_customers
-+dim_products`), and an MLflow store in var/bench/rec-mlflow. Then times:
+Uses the benchmarks' world (bench/world.py: the platform built by its own job, cached) and an
+MLflow store of its own in var/bench/rec-mlflow. Then times:
 
-- reading the interaction log from the warehouse;
-- `train_and_register` (tuning each candidate method, holdout evaluation, planted agreement,
-  ratings, final fit on all data, MLflow logging, registration, gate) and the final fit alone;
+- reading the day-grain interaction log from the marts;
+- `train_and_register` (tuning each candidate method, holdout evaluation, ratings, final fit
+  on all data, MLflow logging, registration, gate) and the final fit alone;
 - top-10 for every customer: the in-memory `recommend_batch` (rows/s) and `write_batch_outputs`
-  end to end (load from the registry, predict, similar products, two atomic table replaces);
+  end to end on a copy of the world (load from the registry, predict, similar products, two
+  atomic table replaces);
 - single-user `recommend` latency (median and p99 over 1,000 random customers, known and cold).
 
 Prints one JSON line with a human-readable "summary" list.
@@ -21,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -31,45 +29,9 @@ if str(REPO_ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO_ROOT))
 
 import numpy as np  # noqa: E402
-import psycopg  # noqa: E402
 
-from bench.common import BENCH_DIR, ensure_batch, ensure_bench_database  # noqa: E402
-
-MARTS = ["+ml_interactions", "+ml_ratings", "+dim_customers", "+dim_products"]
-
-
-def prepare(scale: float, seed: int) -> tuple[str, dict[str, float]]:
-    """Batch, load, dbt: each step skipped when already done. Returns (url, seconds per step)."""
-    from orchestration.dbt_runner import run_dbt
-    from warehouse.loader import load_batch
-
-    # our own dbt target/log dirs: other dbt runs in the checkout must not race with ours
-    os.environ.setdefault("DBT_TARGET_PATH", str(BENCH_DIR / "rec-dbt-target"))
-    os.environ.setdefault("DBT_LOG_PATH", str(BENCH_DIR / "rec-dbt-logs"))
-    seconds: dict[str, float] = {}
-    t = time.perf_counter()
-    batch = ensure_batch(scale, seed)
-    seconds["generate"] = time.perf_counter() - t
-    url = ensure_bench_database("bench_rec", scale)
-    t = time.perf_counter()
-    load_batch(batch, url, validate=False)  # skipped when the ledger already has it
-    seconds["load"] = time.perf_counter() - t
-    with psycopg.connect(url) as conn:
-        built = all(
-            conn.execute("select to_regclass(%s)", (rel,)).fetchone()[0] is not None
-            for rel in (
-                "ml_features.ml_interactions",
-                "ml_features.ml_ratings",
-                "marts.dim_customers",
-            )
-        )
-    if not built:
-        t = time.perf_counter()
-        code = run_dbt(["run", "--select", *MARTS, "--threads", "2"], url)
-        if code != 0:
-            raise SystemExit(f"dbt run failed with exit code {code}")
-        seconds["dbt_marts"] = time.perf_counter() - t
-    return url, seconds
+from bench.common import BENCH_DIR  # noqa: E402
+from bench.world import ensure_world  # noqa: E402
 
 
 def latency_ms(model, users: np.ndarray, k: int = 10) -> dict[str, float]:
@@ -91,17 +53,20 @@ def main(argv: list[str] | None = None) -> int:
 
     import optuna
 
-    from ml.recommender import pipeline
+    from ml.recommender import train as pipeline
+    from ml.recommender.batch import write_batch_outputs
+    from ml.recommender.marts import load_customers, load_interactions
     from ml.recommender.pyfunc import load_recommender
-    from ml.recommender.warehouse_io import load_customers
     from ml.tracking import default_tracking_uri
+    from warehouse.databases import admin_url, create_database, drop_database
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    url, prep = prepare(args.scale, args.seed)
+    world = ensure_world(args.scale, args.seed)
+    url = world.url
     tracking = default_tracking_uri(BENCH_DIR / "rec-mlflow")
 
     t = time.perf_counter()
-    log_frame = pipeline.load_interactions(url)
+    log_frame = load_interactions(url)
     read_seconds = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -116,11 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     batch = model.recommend_batch(customers, k=10)
     batch_seconds = time.perf_counter() - t
 
-    t = time.perf_counter()
-    written = pipeline.write_batch_outputs(
-        url, result.model_uri, k=10, tracking_uri=tracking
+    # the batch outputs replace ml tables: time them on a copy, the world stays as it was
+    admin = admin_url(url)
+    copy, copy_url = create_database(
+        admin, "bench_rec_outputs", template=world.database
     )
-    write_seconds = time.perf_counter() - t
+    try:
+        t = time.perf_counter()
+        written = write_batch_outputs(
+            copy_url, result.model_uri, k=10, tracking_uri=tracking
+        )
+        write_seconds = time.perf_counter() - t
+    finally:
+        drop_database(admin, copy)
 
     rng = np.random.default_rng(args.seed)
     sample = rng.choice(customers, size=min(1000, len(customers)), replace=False)
@@ -130,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
     s, m = result.seconds, result.metrics
     holdout = m["holdout"]
     ratio = m["cf_over_popularity_ndcg@10"]
-    planted = m.get("planted") or {}
     ratings = m.get("ratings") or {}
     out = {
         "scale": args.scale,
@@ -139,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_users": model.n_users,
         "n_items": model.n_items,
         "n_customers": len(customers),
-        "prepare_seconds": {k: round(v, 2) for k, v in prep.items()},
+        "world_job_seconds": round(world.seconds, 1),
         "read_interactions_seconds": round(read_seconds, 2),
         "train_and_register_seconds": round(train_seconds, 2),
         "pipeline_seconds": {k: round(v, 2) for k, v in s.items()},
@@ -153,11 +125,6 @@ def main(argv: list[str] | None = None) -> int:
             name: round(v["ndcg@10"], 4) for name, v in holdout.items()
         },
         "cf_over_popularity_ndcg@10": None if ratio is None else round(ratio, 3),
-        "planted_precision@10": {
-            name: round(v["precision@10"], 4)
-            for name, v in planted.items()
-            if isinstance(v, dict)
-        },
         "ratings": {k: round(v, 4) for k, v in ratings.items()},
         "registry": {"version": result.version, "alias": result.alias},
         "summary": [

@@ -6,6 +6,7 @@ ECOM_DATABASE_URL is removed for the session (server-mode tests ask for `server_
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -216,3 +217,64 @@ def clone_platform_world(
     yield clone
     for name in created:
         drop_database(admin, name)
+
+
+# ------------------------------------------------------------------ views of the world
+
+
+@pytest.fixture(scope="session")
+def world_plan(platform_world: PlatformWorld):
+    """The cutoff plan the world's warehouse build produced (ml_features.ml_cutoffs)."""
+    from ml.churn.marts import cutoff_plan
+
+    return cutoff_plan(platform_world.url)
+
+
+@pytest.fixture(scope="session")
+def world_tracking(platform_world: PlatformWorld) -> str:
+    """The world's MLflow store, configured as the current tracking/registry URI."""
+    from ml.tracking import configure_tracking
+
+    configure_tracking(platform_world.tracking_uri)
+    return platform_world.tracking_uri
+
+
+@dataclass(frozen=True)
+class CausalWarehouse:
+    """The world as the causal analyses see it: URL, the batch directory and its truth."""
+
+    url: str
+    batch_dir: Path
+    batch_id: str
+
+    @property
+    def ground_truth_path(self) -> Path:
+        return self.batch_dir / "ground_truth.json"
+
+    @property
+    def truth(self) -> dict:
+        return json.loads(self.ground_truth_path.read_text())
+
+
+@pytest.fixture(scope="session")
+def causal_warehouse(platform_world: PlatformWorld) -> CausalWarehouse:
+    """5,000 customers: ~1,500 eligible for the campaign (~550 treated), ~2,700 rollout panel
+    customers."""
+    manifest = json.loads((platform_world.batch_dir / "manifest.json").read_text())
+    return CausalWarehouse(
+        platform_world.url, platform_world.batch_dir, str(manifest["batch_id"])
+    )
+
+
+@pytest.fixture(scope="session")
+def campaign_effects(causal_warehouse: CausalWarehouse):
+    """The job's `analytics.campaign_effects`, with the planted truth put beside each
+    estimate by the evaluation layer (true_effect, error, covers_truth)."""
+    from evaluation.causal_truth import compare_with_truth, load_effect_truth
+    from evaluation.ground_truth import TruthBatch
+    from ml.causal.batch import read_campaign_effects
+
+    batches = [TruthBatch(causal_warehouse.batch_id, causal_warehouse.batch_dir)]
+    return compare_with_truth(
+        read_campaign_effects(causal_warehouse.url), load_effect_truth(batches)
+    )

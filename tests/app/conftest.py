@@ -1,36 +1,29 @@
-"""Fixtures for the BI app tests: one real warehouse per session (generated, loaded, dbt-built,
-with `ml` tables written by the real libraries), environments pointing the app at it, and a
-way to read what a download button would serve."""
+"""Fixtures for the BI app tests: the shared platform world (the platform's own job built it),
+environments pointing the app at it, and a way to read what a download button would serve."""
 
 from __future__ import annotations
 
-import importlib.util
+import shutil
 import socket
-import sys
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from warehouse.databases import create_database, drop_database
 
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
-SCALE = 0.005
-SEED = 7
 
 
-def _load_world_module():
-    name = "app_test_world"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(
-        name, Path(__file__).with_name("world.py")
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+@dataclass(frozen=True)
+class AppWorld:
+    """The world as the app sees it: its warehouse, the batch it loaded, dbt's artifacts."""
+
+    url: str
+    template: str
+    batch_dir: Path
+    dbt_target_dir: Path
 
 
 def free_port() -> int:
@@ -41,33 +34,42 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def admin_url(embedded_url: str) -> str:
-    return psycopg.conninfo.make_conninfo(embedded_url, dbname="postgres")
+    from warehouse.databases import admin_url as admin
+
+    return admin(embedded_url)
 
 
 @pytest.fixture(scope="session")
-def app_world(admin_url: str, tmp_path_factory: pytest.TempPathFactory):
-    """A generated (scale 0.005), loaded, dbt-built warehouse with ml/analytics tables."""
-    world_module = _load_world_module()
-    root = tmp_path_factory.mktemp("app-world")
-    name, url = create_database(admin_url, "app")
-    try:
-        world = world_module.build_marts(
-            url, root / "batch", root, scale=SCALE, seed=SEED
-        )
-        world_module.build_ml_tables(world)
-        world.database = name  # type: ignore[attr-defined]
-        yield world
-    finally:
-        drop_database(admin_url, name)
+def app_world(platform_world, tmp_path_factory: pytest.TempPathFactory) -> AppWorld:
+    """The shared world, with its warehouse build's run_results.json and (one explicit extra
+    step the job does not take) `dbt source freshness` results in one target directory."""
+    from orchestration.dbt_runner import run_dbt
+
+    target = tmp_path_factory.mktemp("app-dbt-target")
+    shutil.copy(platform_world.dbt_target_dir / "run_results.json", target)
+    freshness = target / "freshness"
+    # freshness may warn on old synthetic data; only the artifact matters here
+    run_dbt(
+        ["source", "freshness", "--quiet", "--target-path", str(freshness)],
+        platform_world.url,
+    )
+    shutil.copy(freshness / "sources.json", target)
+    shutil.rmtree(freshness)
+    return AppWorld(
+        platform_world.url,
+        platform_world.template,
+        platform_world.batch_dir,
+        target,
+    )
 
 
 @pytest.fixture
-def clone_world(admin_url: str, app_world) -> Iterator[Callable[[], str]]:
-    """Factory: a copy of the world database (dropped after the test)."""
+def clone_world(admin_url: str, app_world: AppWorld) -> Iterator[Callable[[], str]]:
+    """Factory: a writable copy of the world database (dropped after the test)."""
     created: list[str] = []
 
     def clone() -> str:
-        name, url = create_database(admin_url, "app", template=app_world.database)
+        name, url = create_database(admin_url, "app", template=app_world.template)
         created.append(name)
         return url
 

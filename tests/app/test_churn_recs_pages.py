@@ -21,8 +21,12 @@ def test_churn_page_filters_drivers_and_model_version(world_app, page):
     assert "version **1**" in at.info[0].value and "ecom-churn" in at.info[0].value
     selected = _count(at, "Selected at-risk customers")
     table = at.dataframe[0].value
-    assert len(table) == selected > 0
+    assert selected > 0 and len(table) == min(
+        selected, 500
+    )  # the page shows 500 at most
     assert set(table["risk_band"]) <= {"high", "medium"}
+    if selected > 500:
+        assert "Showing the 500 highest" in " ".join(c.value for c in at.caption)
 
     at.slider(key="churn-floor").set_value(0.8).run()
     high_only = _count(at, "Selected at-risk customers")

@@ -28,7 +28,7 @@ with lines as (
     inner join marts.dim_products as products on items.product_key = products.product_key
     inner join marts.dim_geography as geographies
         on items.geography_key = geographies.geography_key
-    inner join intermediate.int_customers_versioned as versions
+    inner join marts.dim_customer_versions as versions
         on orders.customer_id = versions.customer_id
         and (orders.ordered_at >= versions.valid_from or versions.version_number = 1)
         and (orders.ordered_at < versions.valid_to or versions.valid_to is null)

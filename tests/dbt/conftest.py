@@ -1,7 +1,10 @@
-"""Real dbt builds on real generated + loaded data, shared by the dbt tests.
+"""A special world for the dbt tests that change raw data and rebuild: incremental builds,
+injected faults, test scoping. Read-only checks of a full build use the shared platform world
+(tests/conftest.py) instead.
 
-One clean batch is generated, loaded and built once per session (`dbt_built`); tests that change
-raw data work on a copy of that built database (`clone_built_database`, a PostgreSQL
+This one is tiny on purpose (scale 0.005) because its tests run dbt many times: a clean base
+batch and a one-day increment, the base loaded and built once per session (`dbt_built`); each
+test works on a copy of that built database (`clone_built_database`, a PostgreSQL
 `create database ... template`), so each starts from the same good build without rebuilding.
 """
 

@@ -1,5 +1,5 @@
-"""Fixtures for the ML tests: a throwaway MLflow store, a toy labelled frame, and views of the
-shared platform world (tests/conftest.py: the platform's own full_refresh job)."""
+"""Fixtures for the ML tests: a throwaway MLflow store and a toy labelled frame (views of the
+shared platform world are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -92,20 +92,3 @@ def synthetic_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     train = synthetic_churn_frame(1200, ("2024-07-01", "2024-10-01"), seed=1)
     evaluation = synthetic_churn_frame(1200, ("2025-01-01",), seed=2)
     return train, evaluation
-
-
-@pytest.fixture(scope="session")
-def world_plan(platform_world):
-    """The cutoff plan the shared world's warehouse build produced (ml_features.ml_cutoffs)."""
-    from ml.churn.marts import cutoff_plan
-
-    return cutoff_plan(platform_world.url)
-
-
-@pytest.fixture(scope="session")
-def world_tracking(platform_world) -> str:
-    """The world's MLflow store, configured as the current tracking/registry URI."""
-    from ml.tracking import configure_tracking
-
-    configure_tracking(platform_world.tracking_uri)
-    return platform_world.tracking_uri

@@ -30,11 +30,15 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def champion(world_tracking):
-    """The world's registered churn champion: (version, its training run)."""
-    version = alias_version(MODEL_NAME, CHAMPION)
-    assert version is not None, "the world's job registered no churn champion"
-    run_id = MlflowClient().get_model_version(MODEL_NAME, version).run_id
-    return version, MlflowClient().get_run(run_id)
+    """The world's registered churn champion: (version, its training run); the world's
+    MLflow store is the current one for this module's tests."""
+    from ml.tracking import configure_tracking
+
+    configure_tracking(world_tracking)
+    client = MlflowClient(tracking_uri=world_tracking, registry_uri=world_tracking)
+    version = str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version)
+    run_id = client.get_model_version(MODEL_NAME, version).run_id
+    return version, client.get_run(run_id)
 
 
 def test_the_configured_plan_flows_from_the_build_into_training(

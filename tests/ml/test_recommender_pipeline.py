@@ -47,12 +47,13 @@ def interactions(platform_world) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def world_run(world_tracking):
     """The world's registered recommender champion: (version, training run, its evaluation)."""
-    version = alias_version(MODEL_NAME, CHAMPION)
-    assert version is not None, "the world's job registered no recommender champion"
-    client = MlflowClient()
+    client = MlflowClient(tracking_uri=world_tracking, registry_uri=world_tracking)
+    version = str(client.get_model_version_by_alias(MODEL_NAME, CHAMPION).version)
     run = client.get_run(client.get_model_version(MODEL_NAME, version).run_id)
     path = mlflow.artifacts.download_artifacts(
-        run_id=run.info.run_id, artifact_path="evaluation/evaluation.json"
+        run_id=run.info.run_id,
+        artifact_path="evaluation/evaluation.json",
+        tracking_uri=world_tracking,
     )
     return version, run, json.loads(Path(path).read_text())
 
@@ -214,12 +215,16 @@ def test_pyfunc_from_the_registry_matches_the_in_memory_model(
 
 
 def test_rewriting_the_batch_outputs_replaces_them(
-    clone_platform_world, world_run
+    clone_platform_world, world_run, world_tracking
 ) -> None:
     version, _, _ = world_run
     url = clone_platform_world()
-    first = write_batch_outputs(url, f"models:/{MODEL_NAME}/{version}", k=K)
-    again = write_batch_outputs(url, f"models:/{MODEL_NAME}@champion", k=K)
+    first = write_batch_outputs(
+        url, f"models:/{MODEL_NAME}/{version}", k=K, tracking_uri=world_tracking
+    )
+    again = write_batch_outputs(
+        url, f"models:/{MODEL_NAME}@champion", k=K, tracking_uri=world_tracking
+    )
     assert first == again
     with psycopg.connect(url) as conn:
         rows = conn.execute("select count(*) from ml.recommendations").fetchone()[0]

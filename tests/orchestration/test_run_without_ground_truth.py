@@ -1,0 +1,149 @@
+"""With every ground-truth file removed, the platform's job still trains, gates, registers and
+scores; the API serves and every BI page renders; the evaluation assets are absent (logged
+"no ground truth") and the run succeeds. Only the generator ships planted truth, so this is
+what any other source gets."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+SCALE = 0.01
+SEED = 3
+PAGES = (
+    "overview",
+    "sales",
+    "customers",
+    "churn",
+    "recommendations",
+    "campaigns",
+    "data_quality",
+)
+APP_DIR = Path(__file__).resolve().parents[2] / "app"
+
+
+@pytest.fixture(scope="module")
+def truthless_world(embedded_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """The full_refresh job on a generated batch whose ground truth was deleted first."""
+    from orchestration.pipeline import execute_full_refresh, platform_environment
+    from orchestration.steps import initial_batch_dir
+    from seeds_generator import generate
+    from warehouse.databases import admin_url, create_database, drop_database
+
+    root = tmp_path_factory.mktemp("no-truth")
+    admin = admin_url(embedded_url)
+    name, url = create_database(admin, "notruth")
+    store = f"sqlite:///{root / 'mlflow.db'}"
+    try:
+        with platform_environment(
+            database_url=url,
+            landing_dir=root / "landing",
+            tracking_uri=store,
+            dagster_home=root / "dagster",
+        ):
+            batch = initial_batch_dir(SCALE, SEED)
+            generate(batch, scale=SCALE, seed=SEED, progress=False)
+            (batch / "ground_truth.json").unlink()
+            shutil.rmtree(batch / "ground_truth")
+            assert not list(root.rglob("ground_truth*"))
+            result = execute_full_refresh(
+                scale=SCALE, seed=SEED, n_trials=1, log_level="WARNING"
+            )
+        yield url, store, result
+    finally:
+        drop_database(admin, name)
+
+
+def test_the_run_succeeds_and_evaluation_is_absent(truthless_world) -> None:
+    _, _, result = truthless_world
+    assert result.success
+    done = {
+        e.asset_key.to_user_string() for e in result.get_asset_materialization_events()
+    }
+    assert {
+        "raw/orders",
+        "marts/fct_orders",
+        "ml/churn_model",
+        "ml/churn_scores",
+        "ml/customer_clv",
+        "ml/recommender_model",
+        "ml/recommendations",
+        "analytics/campaign_effects",
+    } <= done
+    assert not [k for k in done if k.startswith("evaluation/")]
+    messages = " ".join(
+        e.message or ""
+        for e in result.all_events
+        if e.step_key == "evaluation__churn_vs_oracle"
+    )
+    assert "no ground truth" in messages
+
+
+def test_models_are_registered_by_the_holdout_gate(truthless_world) -> None:
+    from mlflow import MlflowClient
+
+    _, store, _ = truthless_world
+    client = MlflowClient(tracking_uri=store, registry_uri=store)
+    for name in ("ecom-churn", "ecom-recommender"):
+        version = client.get_model_version_by_alias(name, "champion")
+        run = client.get_run(version.run_id)
+        assert not [k for k in run.data.metrics if "oracle" in k or "planted" in k]
+    churn = client.get_run(
+        client.get_model_version_by_alias("ecom-churn", "champion").run_id
+    )
+    assert churn.data.tags["quality_bar"] == "passed"
+    assert (
+        churn.data.metrics["eval_roc_auc"]
+        >= churn.data.metrics["baseline_eval_roc_auc"]
+    )
+
+
+def test_the_api_serves_from_the_truthless_world(truthless_world) -> None:
+    import psycopg
+    from fastapi.testclient import TestClient
+
+    from serving.core.config import ServingSettings
+    from serving.main import create_app
+
+    url, store, _ = truthless_world
+    with psycopg.connect(url) as conn:
+        customer = conn.execute(
+            "select customer_id from ml.churn_scores order by customer_id limit 1"
+        ).fetchone()[0]
+    app = create_app(ServingSettings(database_url=url, tracking_uri=store))
+    with TestClient(app) as client:
+        assert client.get("/ready").status_code == 200
+        churn = client.get(f"/v1/customers/{customer}/churn")
+        assert churn.status_code == 200 and 0 <= churn.json()["churn_probability"] <= 1
+        recs = client.get(f"/v1/customers/{customer}/recommendations?k=5")
+        assert recs.status_code == 200 and len(recs.json()["items"]) == 5
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_renders(
+    truthless_world, name: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from warehouse.settings import get_settings
+
+    url, store, _ = truthless_world
+    monkeypatch.setenv("ECOM_DATABASE_URL", url)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
+    monkeypatch.setenv("ECOM_API_URL", "http://127.0.0.1:9")  # warehouse fallback
+    st.cache_data.clear()
+    get_settings.cache_clear()
+    try:
+        at = AppTest.from_file(
+            str(APP_DIR / "pages" / f"{name}.py"), default_timeout=90
+        )
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+    finally:
+        st.cache_data.clear()
+        get_settings.cache_clear()
