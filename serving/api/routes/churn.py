@@ -39,8 +39,8 @@ def _values_getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]
 
 
 class PredictEndpoint:
-    """Scoring for one feature schema: the route handler's work, shared with the direct
-    lane in front of the router (`serving.api.predict_direct`)."""
+    """Scoring for one feature schema: the request model the route validates against and
+    the work its handler does."""
 
     def __init__(self, fields: Sequence[FeatureField], max_rows: int) -> None:
         self.row_model = churn_row_model(fields)
