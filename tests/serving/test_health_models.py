@@ -101,5 +101,14 @@ def test_openapi_documents_model_features_with_examples(client):
     assert row["additionalProperties"] is False
     assert row["examples"][0]["days_since_last_order"] is not None
     assert "loyalty_tier" in row["properties"]
+    # query models are documented as plain query parameters
+    recs = schema["paths"]["/v1/customers/{customer_id}/recommendations"]["get"]
+    (k,) = [p for p in recs["parameters"] if p["in"] == "query"]
+    assert k["name"] == "k" and k["schema"]["maximum"] == 100
+    assert k["schema"]["default"] == 10
+    reload = schema["paths"]["/v1/admin/reload"]["post"]
+    assert [p["name"] for p in reload["parameters"] if p["in"] == "query"] == ["force"]
+    predict = schema["paths"]["/v1/churn/predict"]["post"]
+    assert not [p for p in predict.get("parameters", []) if p["in"] == "query"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
