@@ -53,7 +53,10 @@ class Services:
         self, old: LoadedChurnModel | None, new: LoadedChurnModel
     ) -> None:
         self.metrics.set_loaded(
-            new.name, new.alias, old.version if old else None, new.version
+            new.name,
+            new.alias,
+            (old.version, old.scorer.kind) if old else None,
+            (new.version, new.scorer.kind),
         )
 
     def require_churn_model(self) -> LoadedChurnModel:

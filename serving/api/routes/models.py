@@ -32,6 +32,7 @@ def _churn_status(services: Services) -> ModelStatus:
         loaded_version=model.version if model else None,
         loaded_at=model.loaded_at if model else None,
         scorer=model.scorer.kind if model else None,
+        scorer_reason=model.scorer.reason if model else None,
         features=model.feature_names if model else [],
         metrics=model.metrics if model else {},
         registry_aliases=aliases,
