@@ -8,11 +8,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from serving.api.predict_direct import DirectPredictMiddleware, Lane
-from serving.api.recommendations_direct import (
-    DirectRecommendationsMiddleware,
-    RecommendationsLane,
-)
 from serving.api.routes import admin, customers, health, metrics, models, products
 from serving.api.routes.churn import PredictEndpoint, churn_router
 from serving.core.config import ServingSettings, get_settings
@@ -50,9 +45,6 @@ def install_churn_routes(app: FastAPI, fields: Sequence[FeatureField]) -> None:
     kept = [r for r in app.router.routes if not any(r is o for o in old)]
     app.router.routes = [*router.routes, *kept]
     app.state.churn_routes = list(router.routes)
-    if services.settings.direct_lanes:
-        (route,) = router.routes
-        app.state.predict_lane = Lane(endpoint, route, services)
     app.openapi_schema = None
 
 
@@ -93,18 +85,6 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         app.include_router(router.router)
     install_churn_routes(app, [])
     services.churn.add_listener(_schema_follower(app))
-    if settings.direct_lanes:
-        (recommendations_route,) = [
-            r
-            for r in customers.router.routes
-            if getattr(r, "path", None) == customers.RECOMMENDATIONS_PATH
-        ]
-        app.state.recommendations_lane = RecommendationsLane(
-            recommendations_route, services
-        )
-    # inside CORS and the request context: their headers, limits, metrics and logs apply
-    app.add_middleware(DirectRecommendationsMiddleware)
-    app.add_middleware(DirectPredictMiddleware)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -15,8 +15,7 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     the workers share one listening socket, and by default libuv (uvloop) accepts every
     pending connection in one go, so a burst of new connections could land mostly on one
     worker (32 keep-alive connections were seen split 29/3) while the other idles. The HTTP
-    protocol is httptools writing each small response in one send
-    (`serving.core.http_protocol`).
+    protocol is uvicorn's stock httptools implementation.
     """
     import uvicorn
 
@@ -37,6 +36,5 @@ def run(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
         access_log=False,  # the app logs one JSON line per request itself
         log_level="info",
         proxy_headers=False,
-        # httptools, writing each small response in one send (serving/core/http_protocol.py)
-        http="serving.core.http_protocol:CoalescingHttpToolsProtocol",
+        http="httptools",
     )

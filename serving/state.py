@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 from serving.core.config import ServingSettings
 from serving.core.metrics import Metrics
-from serving.core.pool import ConnectionPool
 from serving.services.churn_model import LoadedChurnModel
 from serving.services.errors import ServiceUnavailable
 from serving.services.model_store import ChurnModelStore
@@ -54,7 +53,10 @@ class Services:
         self, old: LoadedChurnModel | None, new: LoadedChurnModel
     ) -> None:
         self.metrics.set_loaded(
-            new.name, new.alias, old.version if old else None, new.version
+            new.name,
+            new.alias,
+            (old.version, old.scorer.kind) if old else None,
+            (new.version, new.scorer.kind),
         )
 
     def require_churn_model(self) -> LoadedChurnModel:
@@ -83,13 +85,12 @@ class Services:
         try:
             url = s.database_url or await asyncio.to_thread(database_url)
             assert url is not None
-            self.warehouse.pool = ConnectionPool(
+            self.warehouse.open(
                 url,
                 max_size=s.pool_size,
                 timeout=s.pool_timeout_seconds,
                 statement_timeout_ms=s.statement_timeout_ms,
             )
-            self.warehouse.error = None
         except Exception as exc:
             self.warehouse.error = f"cannot resolve the warehouse URL: {exc}"
             log.error(self.warehouse.error)

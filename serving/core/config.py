@@ -64,13 +64,6 @@ class ServingSettings(BaseSettings):
     statement_timeout_ms: int = Field(default=5000, ge=0)
     log_level: str = Field(default="INFO")
     access_log: bool = Field(default=True, description="one JSON log line per request")
-    direct_lanes: bool = Field(
-        default=True,
-        description="answer well-formed POST /v1/churn/predict and GET "
-        "/v1/customers/{id}/recommendations calls in front of the router "
-        "(serving.api.predict_direct, serving.api.recommendations_direct); false: every "
-        "call goes through FastAPI",
-    )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

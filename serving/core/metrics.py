@@ -67,6 +67,14 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livemax",
         )
+        self.churn_scorer = Gauge(
+            "ecom_api_churn_scorer",
+            "1 for the scorer of each loaded churn version: fast (passed its load-time "
+            "check against predict_proba) or pipeline (predict_proba; /v1/models says why)",
+            ["model", "version", "scorer"],
+            registry=self.registry,
+            multiprocess_mode="livemax",
+        )
         self.model_reloads = Counter(
             "ecom_api_model_reloads_total",
             "Model refreshes by outcome (swapped, unchanged, failed)",
@@ -98,15 +106,29 @@ class Metrics:
         children[0].inc()
         children[1].observe(seconds)
 
-    def set_loaded(self, model: str, alias: str, old: str | None, new: str) -> None:
-        """Mark `new` as the loaded version of `model` (and `old` as no longer loaded)."""
+    def set_loaded(
+        self,
+        model: str,
+        alias: str,
+        old: tuple[str, str] | None,
+        new: tuple[str, str],
+    ) -> None:
+        """Mark `new` (version, scorer kind) as what is loaded for `model`, and `old` as no
+        longer loaded."""
         if old is not None and old != new:
-            if _multiprocess():
-                self.model_loaded.labels(model, old, alias).set(0)
-            else:
-                with contextlib.suppress(KeyError):
-                    self.model_loaded.remove(model, old, alias)
-        self.model_loaded.labels(model, new, alias).set(1)
+            if old[0] != new[0]:
+                self._unset(self.model_loaded, model, old[0], alias)
+            self._unset(self.churn_scorer, model, *old)
+        self.model_loaded.labels(model, new[0], alias).set(1)
+        self.churn_scorer.labels(model, *new).set(1)
+
+    @staticmethod
+    def _unset(gauge: Gauge, *labels: str) -> None:
+        if _multiprocess():  # other processes' samples live on: zero ours
+            gauge.labels(*labels).set(0)
+        else:
+            with contextlib.suppress(KeyError):
+                gauge.remove(*labels)
 
     def render(self) -> tuple[bytes, str]:
         """The exposition text and its content type."""

@@ -36,8 +36,16 @@ class ModelStatus(BaseModel):
     alias: str | None = Field(default=None, examples=["champion"])
     loaded_version: str | None = Field(default=None, examples=["3"])
     loaded_at: dt.datetime | None = None
-    scorer: str | None = Field(
-        default=None, description="'fast' (numpy path) or 'pipeline'", examples=["fast"]
+    scorer: Literal["fast", "pipeline"] | None = Field(
+        default=None,
+        description="'fast': the numpy path, checked against predict_proba when the version "
+        "was loaded; 'pipeline': the model's own predict_proba (scorer_reason says why)",
+        examples=["fast"],
+    )
+    scorer_reason: str | None = Field(
+        default=None,
+        description="why the pipeline scorer serves (null for the fast scorer)",
+        examples=[None],
     )
     features: list[str] = Field(default_factory=list)
     metrics: dict[str, float] = Field(

@@ -14,13 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ml.churn.predict import risk_band
-from serving.services.scorers import (
-    FeatureColumns,
-    Row,
-    Scorer,
-    feature_columns,
-    make_scorer,
-)
+from serving.services.scorer_check import make_scorer
+from serving.services.scorers import FeatureColumns, Row, Scorer, feature_columns
 
 log = logging.getLogger(__name__)
 

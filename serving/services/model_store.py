@@ -112,12 +112,13 @@ class ChurnModelStore:
             self.current = loaded
             self.last_error = None
             log.info(
-                "churn model %s@%s: version %s -> %s (scorer %s)",
+                "churn model %s@%s: version %s -> %s (scorer %s%s)",
                 self.name,
                 self.alias,
                 old_version,
                 loaded.version,
                 loaded.scorer.kind,
+                f": {loaded.scorer.reason}" if loaded.scorer.reason else "",
             )
             for listener in self._listeners:
                 listener(previous, loaded)

@@ -6,9 +6,9 @@ DataFrame and running the ColumnTransformer costs milliseconds; the fast path pr
 one-hot columns every category maps to (by running the fitted encoder itself on each known
 category, the missing value and an unseen value) and feeds a numpy matrix to the trees,
 walked with numpy (`serving.services.trees`) or, failing that, the booster's
-`inplace_predict`. It is built only when the pipeline has exactly that shape and
-its probabilities match `predict_proba` within 1e-6 on check rows; otherwise the pipeline
-scorer (a DataFrame and `predict_proba`) is used.
+`inplace_predict` (batches over `WALKER_MAX_ROWS`). `serving.services.scorer_check` uses
+it only when the pipeline has exactly that shape and it agrees with `predict_proba` on
+every one of its paths; otherwise the pipeline scorer (a DataFrame and `predict_proba`).
 
 Rows are sequences of Python values in feature order: float | None for numeric features,
 str | None for categorical ones (None: missing).
@@ -20,7 +20,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -32,19 +32,20 @@ from serving.services.trees import TreeEnsemble, compile_booster
 
 log = logging.getLogger(__name__)
 
-#: Largest disagreement with `predict_proba` the fast path may show on its check rows.
-TOLERANCE = 1e-6
-_UNSEEN = "\x00unseen-category\x00"
+UNSEEN = "\x00unseen-category\x00"
 #: Up to this many rows the numpy tree walker beats inplace_predict; above it, the booster.
 WALKER_MAX_ROWS = 16
 
 Row = Sequence[Any]
+ScorerKind = Literal["fast", "pipeline"]
 
 
 class Scorer(Protocol):
     """P(churn) for rows of feature values in the model's feature order."""
 
-    kind: str
+    kind: ScorerKind
+    #: why this scorer was chosen over the fast one (None for the fast scorer)
+    reason: str | None
 
     def predict(self, rows: Sequence[Row]) -> np.ndarray: ...
 
@@ -71,11 +72,14 @@ def feature_columns(pipeline: Pipeline) -> FeatureColumns:
 class PipelineScorer:
     """The reference path: a typed DataFrame through `pipeline.predict_proba`."""
 
-    kind = "pipeline"
+    kind: ScorerKind = "pipeline"
 
-    def __init__(self, pipeline: Pipeline, columns: FeatureColumns) -> None:
+    def __init__(
+        self, pipeline: Pipeline, columns: FeatureColumns, reason: str | None = None
+    ) -> None:
         self.pipeline = pipeline
         self.columns = columns
+        self.reason = reason
 
     def frame(self, rows: Sequence[Row]) -> pd.DataFrame:
         """Rows as the DataFrame `ml.churn.features.model_inputs` would produce."""
@@ -99,7 +103,8 @@ class PipelineScorer:
 class FastScorer:
     """Numeric passthrough + precomputed one-hot columns -> `Booster.inplace_predict`."""
 
-    kind = "fast"
+    kind: ScorerKind = "fast"
+    reason: str | None = None
 
     def __init__(
         self,
@@ -199,9 +204,9 @@ def _categorical_codes(
     missing_codes: list[tuple[int, ...]] = []
     for j, name in enumerate(columns):
         known = [str(c) for c in encoder.categories_[j]]
-        candidates: list[object] = [*known, np.nan, _UNSEEN]
+        candidates: list[object] = [*known, np.nan, UNSEEN]
         frame = pd.DataFrame(
-            {c: [_UNSEEN] * len(candidates) for c in columns}, dtype=object
+            {c: [UNSEEN] * len(candidates) for c in columns}, dtype=object
         )
         frame[name] = pd.Series(candidates, dtype=object)
         with warnings.catch_warnings():
@@ -265,53 +270,6 @@ def build_fast_scorer(pipeline: Pipeline, columns: FeatureColumns) -> FastScorer
         _int_pair(model._get_iteration_range(None)),
         float(model.missing),
     )
-
-
-def check_rows(
-    pipeline: Pipeline, columns: FeatureColumns, examples: Sequence[Row]
-) -> list[list[Any]]:
-    """Rows that exercise every category, missing values and unseen categories."""
-    rows = [list(r) for r in examples]
-    if not rows:
-        rows = [[0.0] * len(columns.numeric) + [None] * len(columns.categorical)]
-    base = rows[0]
-    encoder = None
-    cat = pipeline.named_steps["preprocess"].named_transformers_.get("cat")
-    if isinstance(cat, Pipeline):
-        encoder = cat.steps[-1][1]
-    n_num = len(columns.numeric)
-    for j in range(len(columns.categorical)):
-        values: list[Any] = [None, _UNSEEN]
-        if encoder is not None and hasattr(encoder, "categories_"):
-            values += [str(c) for c in encoder.categories_[j]]
-        for value in values:
-            row = list(base)
-            row[n_num + j] = value
-            rows.append(row)
-    for j in range(n_num):
-        row = list(base)
-        row[j] = None
-        rows.append(row)
-    return rows
-
-
-def make_scorer(pipeline: Pipeline, examples: Sequence[Row] = ()) -> Scorer:
-    """The fast path when it applies and agrees with the pipeline, else the pipeline scorer."""
-    columns = feature_columns(pipeline)
-    reference = PipelineScorer(pipeline, columns)
-    try:
-        fast = build_fast_scorer(pipeline, columns)
-        rows = check_rows(pipeline, columns, examples)
-        gap = float(np.max(np.abs(fast.predict(rows) - reference.predict(rows))))
-    except Exception as exc:  # any surprise in the model's shape: stay correct, go slow
-        log.warning("churn fast path unavailable (%s): using predict_proba", exc)
-        return reference
-    if not gap <= TOLERANCE:
-        log.warning(
-            "churn fast path disagrees with predict_proba by %.2g: not used", gap
-        )
-        return reference
-    return fast
 
 
 def _int_pair(pair: tuple) -> tuple[int, int]:

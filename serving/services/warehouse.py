@@ -1,7 +1,9 @@
 """Warehouse reads for the API: customer features, batch scores, table fingerprints.
 
-Every read goes through the read-only pool; connection failures and missing tables become
-`ServiceUnavailable` with a detail saying what to run, unknown ids return None.
+Every read goes through a `psycopg_pool.ConnectionPool` of read-only connections (autocommit,
+`default_transaction_read_only=on`, a statement timeout: each query is its own read-only
+transaction). Connection failures, pool timeouts and missing tables become
+`ServiceUnavailable` with a detail saying what to do; unknown ids return None.
 """
 
 from __future__ import annotations
@@ -13,13 +15,17 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import errors
 from psycopg.rows import dict_row
+from psycopg.types.numeric import FloatLoader
+from psycopg_pool import ConnectionPool, PoolClosed, PoolTimeout
 
 from contracts.ml_outputs import CHURN_SCORES
-from serving.core.pool import ConnectionPool, PoolTimeout
 from serving.services.errors import ServiceUnavailable
 
 FEATURES_TABLE = "ml_features.ml_customer_features"
 CHURN_SCORES_TABLE = CHURN_SCORES.qualified_name
+#: How long the pool keeps retrying a failed connection before the next request starts
+#: over: bounds the wait between the warehouse coming back and the service using it.
+RECONNECT_SECONDS = 5.0
 T = TypeVar("T")
 
 
@@ -29,6 +35,39 @@ class Warehouse:
     def __init__(self, pool: ConnectionPool | None, error: str | None = None) -> None:
         self.pool = pool
         self.error = error
+        #: why the pool's last connection attempt failed (None: it succeeded)
+        self.connect_error: str | None = None
+
+    def open(
+        self,
+        url: str,
+        *,
+        max_size: int = 8,
+        timeout: float = 2.0,
+        statement_timeout_ms: int = 5000,
+    ) -> None:
+        """Use a pool of up to `max_size` read-only connections to `url`, opened lazily;
+        requests wait up to `timeout` seconds for one."""
+        self.pool = ConnectionPool(
+            url,
+            connection_class=_recording_connection_class(self),
+            kwargs={
+                "autocommit": True,
+                "options": "-c default_transaction_read_only=on "
+                f"-c statement_timeout={statement_timeout_ms}",
+                "connect_timeout": 3,
+                "application_name": "ecom-api",
+            },
+            min_size=0,
+            max_size=max_size,
+            timeout=timeout,
+            configure=_configure,
+            check=ConnectionPool.check_connection,  # drop connections the server closed
+            reconnect_timeout=RECONNECT_SECONDS,
+            name="ecom-api-warehouse",
+            open=True,
+        )
+        self.error = None
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
@@ -40,7 +79,9 @@ class Warehouse:
         try:
             with self.pool.connection() as conn:
                 yield conn
-        except (psycopg.OperationalError, PoolTimeout) as exc:
+        except (PoolTimeout, PoolClosed) as exc:
+            raise ServiceUnavailable(self._timeout_detail(exc)) from None
+        except psycopg.OperationalError as exc:
             raise ServiceUnavailable(
                 f"warehouse unavailable: {_first_line(exc)}"
             ) from None
@@ -49,6 +90,16 @@ class Warehouse:
                 f"warehouse table missing ({_first_line(exc)}): build the marts and run the "
                 "ML pipeline (`ecom run`)"
             ) from None
+
+    def _timeout_detail(self, exc: Exception) -> str:
+        if isinstance(exc, PoolClosed) or self.pool is None:
+            return "warehouse unavailable: the connection pool is closed"
+        if self.connect_error is not None:
+            return f"warehouse unavailable: {self.connect_error}"
+        return (
+            f"warehouse unavailable: no connection free within {self.pool.timeout:g} s "
+            f"(all {self.pool.max_size} in use)"
+        )
 
     def run(self, query: Callable[[psycopg.Connection], T]) -> T:
         """`query(conn)` on a pooled connection with the error mapping above."""
@@ -62,6 +113,29 @@ class Warehouse:
     def close(self) -> None:
         if self.pool is not None:
             self.pool.close()
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    # numeric -> float: the service returns features and scores, not money to add up
+    conn.adapters.register_loader("numeric", FloatLoader)
+
+
+def _recording_connection_class(warehouse: Warehouse) -> type[psycopg.Connection]:
+    """`psycopg.Connection` that notes on `warehouse` how its last connect went, so a pool
+    timeout can say why (warehouse down, or every connection busy)."""
+
+    class RecordingConnection(psycopg.Connection):
+        @classmethod
+        def connect(cls, *args: Any, **kwargs: Any) -> Any:
+            try:
+                conn = super().connect(*args, **kwargs)
+            except psycopg.OperationalError as exc:
+                warehouse.connect_error = _first_line(exc)
+                raise
+            warehouse.connect_error = None
+            return conn
+
+    return RecordingConnection
 
 
 def _first_line(exc: BaseException) -> str:

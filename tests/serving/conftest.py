@@ -209,7 +209,6 @@ def feature_row(serving_world: ServingWorld) -> dict[str, Any]:
     """The known customer's latest features as a predict row (model inputs only)."""
     import mlflow
 
-    from serving.core.pool import ConnectionPool
     from serving.services.warehouse import Warehouse, customer_features
 
     mlflow.set_tracking_uri(serving_world.tracking_uri)
@@ -218,7 +217,8 @@ def feature_row(serving_world: ServingWorld) -> dict[str, Any]:
         f"models:/{serving_world.model_name}/{serving_world.champion_version}"
     )
     names = [spec.name for spec in info.signature.inputs.inputs]
-    warehouse = Warehouse(ConnectionPool(serving_world.url, max_size=1))
+    warehouse = Warehouse(None)
+    warehouse.open(serving_world.url, max_size=1)
     try:
         features = customer_features(warehouse, serving_world.known_customer)
     finally:

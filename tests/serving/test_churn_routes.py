@@ -8,6 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.main import create_app
+from serving.schemas.churn import ChurnPredictResponse
 
 
 def test_single_row_matches_the_batch_score(client, serving_world, feature_row):
@@ -189,3 +190,94 @@ def test_customer_churn_errors(client, customer_id, status):
         assert f"customer {customer_id}" in response.json()["detail"]
     else:
         assert response.json()["errors"][0]["field"] == "path.customer_id"
+
+
+def _edge_bodies(feature_row) -> list[tuple[str, bytes, int]]:
+    """(case, body, expected status) for bodies at the edges of JSON and the schema."""
+    good = json.dumps({"rows": [feature_row]}).encode()
+    row = json.dumps(feature_row)[1:-1]
+
+    def with_tenure(text: str) -> bytes:
+        other = {k: v for k, v in feature_row.items() if k != "tenure_days"}
+        rest = json.dumps(other)[1:-1]
+        return (
+            b'{"rows": [{"tenure_days": '
+            + text.encode()
+            + b", "
+            + rest.encode()
+            + b"}]}"
+        )
+
+    return [
+        ("byte order mark", b"\xef\xbb\xbf" + good, 200),
+        (
+            "customer id as a numeric string",
+            json.dumps({"rows": [{**feature_row, "customer_id": "12"}]}).encode(),
+            200,
+        ),
+        ("NaN", with_tenure("NaN"), 422),
+        ("beyond float64", with_tenure("1e400"), 422),
+        ("boolean", with_tenure("true"), 422),
+        ("not UTF-8", good[:-1] + b', "\xff": 1}', 400),
+        (
+            "id beyond 2**53",
+            json.dumps({"rows": [{**feature_row, "customer_id": 10**23}]}).encode(),
+            422,
+        ),
+        ("trailing text", good + b" trailing", 422),
+        ("not an object", b"[1, 2]", 422),
+        ("empty body", b"", 422),
+        ("row fields only", ("{" + row + "}").encode(), 422),
+    ]
+
+
+def test_edge_bodies_get_a_clear_answer(client, feature_row):
+    for case, body, status in _edge_bodies(feature_row):
+        response = client.post(
+            "/v1/churn/predict",
+            content=body,
+            headers={"content-type": "application/json"},
+        )
+        assert response.status_code == status, (case, response.text)
+        if status != 200:
+            assert response.json()["detail"], case
+
+
+def test_a_body_that_is_not_declared_json_is_422(client, feature_row):
+    response = client.post(
+        "/v1/churn/predict",
+        content=json.dumps({"rows": [feature_row]}),
+        headers={"content-type": "text/plain"},
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+def test_query_parameters_on_predict_are_422(client, feature_row):
+    response = client.post(
+        "/v1/churn/predict", params={"k": 1}, json={"rows": [feature_row]}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.k"
+
+
+def test_predict_headers_metrics_and_access_log(client, feature_row, access_log):
+    with access_log.capture() as lines:
+        response = client.post(
+            "/v1/churn/predict",
+            json={"rows": [feature_row] * 40},  # scored in a worker thread
+            headers={"X-Request-ID": "predict-1"},
+        )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))
+    assert response.headers["x-request-id"] == "predict-1"
+    assert (
+        len(ChurnPredictResponse.model_validate_json(response.content).predictions)
+        == 40
+    )
+    (record,) = lines
+    assert record["request_id"] == "predict-1"
+    assert record["route"] == "/v1/churn/predict" and record["status"] == 200
+    metrics = client.get("/metrics").text
+    assert 'method="POST",route="/v1/churn/predict",status="200"' in metrics

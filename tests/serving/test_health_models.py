@@ -72,7 +72,7 @@ def test_models_lists_versions_aliases_and_metrics(client, serving_world):
     assert churn["name"] == serving_world.model_name
     assert churn["loaded_version"] == serving_world.champion_version
     assert churn["registry_aliases"]["champion"] == serving_world.champion_version
-    assert churn["scorer"] == "fast"
+    assert churn["scorer"] == "fast" and churn["scorer_reason"] is None
     assert 0.5 < churn["metrics"]["eval_roc_auc"] <= 1.0
     assert "days_since_last_order" in churn["features"]
     assert (
@@ -101,5 +101,14 @@ def test_openapi_documents_model_features_with_examples(client):
     assert row["additionalProperties"] is False
     assert row["examples"][0]["days_since_last_order"] is not None
     assert "loyalty_tier" in row["properties"]
+    # query models are documented as plain query parameters
+    recs = schema["paths"]["/v1/customers/{customer_id}/recommendations"]["get"]
+    (k,) = [p for p in recs["parameters"] if p["in"] == "query"]
+    assert k["name"] == "k" and k["schema"]["maximum"] == 100
+    assert k["schema"]["default"] == 10
+    reload = schema["paths"]["/v1/admin/reload"]["post"]
+    assert [p["name"] for p in reload["parameters"] if p["in"] == "query"] == ["force"]
+    predict = schema["paths"]["/v1/churn/predict"]["post"]
+    assert not [p for p in predict.get("parameters", []) if p["in"] == "query"]
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()

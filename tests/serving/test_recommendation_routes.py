@@ -6,7 +6,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from serving.api.routes.customers import RECOMMENDATIONS_PATH
 from serving.main import create_app
+from serving.schemas.recommendations import RecommendationsResponse
 
 
 def _stored(url: str, query: str, key: int) -> list[tuple]:
@@ -123,10 +125,59 @@ def test_missing_tables_are_503_with_the_reason(
         assert client.get("/ready").status_code == 200  # model + warehouse are fine
 
 
-def test_unknown_query_parameters_are_422(client, serving_world):
+@pytest.mark.parametrize(
+    ("query", "unknown"),
+    [({"K": 5}, ["K"]), ({"k": 3, "debug": 1}, ["debug"]), ({"limit": 3}, ["limit"])],
+)
+def test_unknown_query_parameters_are_422_naming_them(
+    client, serving_world, query, unknown
+):
     response = client.get(
-        f"/v1/customers/{serving_world.known_customer}/recommendations", params={"K": 5}
+        f"/v1/customers/{serving_world.known_customer}/recommendations", params=query
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "query.K"
-    assert "allowed: ['k']" in response.json()["errors"][0]["message"]
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == [f"query.{name}" for name in unknown]
+    assert all(e["type"] == "extra_forbidden" for e in errors)
+    assert f"query.{unknown[0]}" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("customer", "status"),
+    [
+        ("9007199254740991", 200),  # the largest id, unknown: popularity fallback
+        ("0{known}", 200),  # zero-padded: the same customer
+        ("9007199254740992", 422),
+        ("0", 422),
+        ("abc", 422),
+        ("1e3", 422),
+    ],
+)
+def test_customer_ids_in_the_path(client, serving_world, customer, status):
+    customer = customer.format(known=serving_world.known_customer)
+    response = client.get(f"/v1/customers/{customer}/recommendations")
+    assert response.status_code == status, response.text
+    if status == 200:
+        assert response.json()["customer_id"] == int(customer)
+    else:
+        assert response.json()["errors"][0]["field"] == "path.customer_id"
+
+
+def test_recommendations_headers_metrics_and_access_log(
+    client, serving_world, access_log
+):
+    path = f"/v1/customers/{serving_world.known_customer}/recommendations"
+    with access_log.capture() as lines:
+        response = client.get(
+            path, params={"k": 100}, headers={"X-Request-ID": "recs-1"}
+        )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert response.headers["content-length"] == str(len(response.content))
+    assert response.headers["x-request-id"] == "recs-1"
+    RecommendationsResponse.model_validate_json(response.content)
+    (record,) = lines
+    assert record["request_id"] == "recs-1" and record["status"] == 200
+    assert record["route"] == RECOMMENDATIONS_PATH
+    metrics = client.get("/metrics").text
+    assert f'method="GET",route="{RECOMMENDATIONS_PATH}",status="200"' in metrics

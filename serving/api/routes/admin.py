@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Depends
 
-from fastapi import APIRouter, Depends, Query
-
-from serving.api.deps import API_V1, V1_DEPENDENCIES, ServicesDep
+from serving.api.deps import API_V1, V1_DEPENDENCIES, ReloadParams, ServicesDep
 from serving.core.security import require_admin_key
 from serving.schemas.common import error_responses
 from serving.schemas.system import ReloadResponse
@@ -25,17 +23,11 @@ router = APIRouter(
     summary="Re-resolve the champion alias and reload the recommendation snapshot",
     responses=error_responses(401, 422, 503),
 )
-async def reload_models(
-    services: ServicesDep,
-    force: Annotated[
-        bool,
-        Query(description="reload the churn model even if its version is unchanged"),
-    ] = False,
-) -> ReloadResponse:
+async def reload_models(services: ServicesDep, query: ReloadParams) -> ReloadResponse:
     """Loads the version the alias points at (if it moved, or with `force`) and reloads the
     recommendation tables. 503 when the registry or the warehouse cannot be read; the
     previously loaded model keeps serving."""
-    outcome, recs_changed = await services.reload(force=force)
+    outcome, recs_changed = await services.reload(force=query.force)
     recs_error = services.recommendations.last_error
     if outcome.error or recs_error:
         serving = services.churn.current

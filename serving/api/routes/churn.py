@@ -12,8 +12,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel
 
-from serving.api.deps import API_V1, V1_DEPENDENCIES
-from serving.core.json_route import json_body_route
+from serving.api.deps import API_V1, V1_DEPENDENCIES, NoQueryParams
 from serving.schemas.churn import (
     ChurnPredictResponse,
     churn_request_model,
@@ -39,8 +38,8 @@ def _values_getter(names: Sequence[str]) -> Callable[[Mapping[str, Any]], tuple]
 
 
 class PredictEndpoint:
-    """Scoring for one feature schema: the route handler's work, shared with the direct
-    lane in front of the router (`serving.api.predict_direct`)."""
+    """Scoring for one feature schema: the request model the route validates against and
+    the work its handler does."""
 
     def __init__(self, fields: Sequence[FeatureField], max_rows: int) -> None:
         self.row_model = churn_row_model(fields)
@@ -83,11 +82,7 @@ class PredictEndpoint:
 def churn_router(endpoint: PredictEndpoint, max_rows: int) -> APIRouter:
     """A router whose predict route validates rows against `endpoint`'s schema."""
     request_model = endpoint.request_model
-    router = APIRouter(
-        tags=["churn"],
-        dependencies=V1_DEPENDENCIES,
-        route_class=json_body_route(request_model),
-    )
+    router = APIRouter(tags=["churn"], dependencies=V1_DEPENDENCIES)
 
     @router.post(
         PREDICT_PATH,
@@ -101,7 +96,11 @@ def churn_router(endpoint: PredictEndpoint, max_rows: int) -> APIRouter:
         ),
         responses=error_responses(400, 401, 413, 422, 503),
     )
-    async def predict_churn(body: request_model, request: Request) -> Response:  # type: ignore[valid-type]
+    async def predict_churn(
+        body: request_model,  # type: ignore[valid-type]
+        _query: NoQueryParams,
+        request: Request,
+    ) -> Response:
         # `request` rather than the ServicesDep dependency: one resolver pass less per call
         services: Services = request.app.state.services
         model = endpoint.model_for(services)

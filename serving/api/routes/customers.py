@@ -11,7 +11,8 @@ from serving.api.deps import (
     V1_DEPENDENCIES,
     ChurnModelDep,
     CustomerId,
-    TopK,
+    NoQueryParams,
+    TopKParams,
     WarehouseDep,
 )
 from serving.schemas.churn import BatchScore, CustomerChurnResponse
@@ -42,7 +43,10 @@ FALLBACK_REASON = "no personalised recommendations for this customer (new or unk
     responses=error_responses(401, 404, 422, 503),
 )
 def get_customer_churn(
-    customer_id: CustomerId, model: ChurnModelDep, warehouse: WarehouseDep
+    customer_id: CustomerId,
+    model: ChurnModelDep,
+    warehouse: WarehouseDep,
+    _query: NoQueryParams,
 ) -> CustomerChurnResponse:
     """Scores the customer's latest row of `ml_features.ml_customer_features` with the loaded
     model; also returns the nightly batch score when `ml.churn_scores` has one."""
@@ -69,21 +73,21 @@ def get_customer_churn(
     responses=error_responses(401, 422, 503),
 )
 async def get_customer_recommendations(
-    customer_id: CustomerId, request: Request, k: TopK = 10
+    customer_id: CustomerId, query: TopKParams, request: Request
 ) -> Response:
     """The customer's precomputed recommendations (`ml.recommendations`). A customer without
     any (new or unknown) gets the most-bought products, with `is_fallback: true`."""
     # the snapshot from `request`, not a dependency: one resolver pass less per call
     snapshot = request.app.state.services.recommendations.snapshot
-    content = recommendations_content(snapshot, customer_id, k)
+    content = recommendations_content(snapshot, customer_id, query.k)
     return Response(content, media_type="application/json")
 
 
 def recommendations_content(
     snapshot: RecommendationSnapshot, customer_id: int, k: int
 ) -> bytes:
-    """The recommendations response body (also used by `serving.api.recommendations_direct`);
-    ServiceUnavailable when the snapshot has no recommendations loaded."""
+    """The recommendations response body; ServiceUnavailable when the snapshot has no
+    recommendations loaded."""
     recommendations = snapshot.require("recommendations")
     hit = recommendations.get(customer_id, k)
     source: Literal["model", "popularity"]

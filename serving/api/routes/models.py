@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from serving.api.deps import API_V1, V1_DEPENDENCIES, ServicesDep
+from serving.api.deps import API_V1, V1_DEPENDENCIES, NoQueryParams, ServicesDep
 from serving.schemas.common import error_responses
 from serving.schemas.system import ModelsResponse, ModelStatus
 from serving.services.recommendations import RECOMMENDATIONS_TABLE
@@ -32,6 +32,7 @@ def _churn_status(services: Services) -> ModelStatus:
         loaded_version=model.version if model else None,
         loaded_at=model.loaded_at if model else None,
         scorer=model.scorer.kind if model else None,
+        scorer_reason=model.scorer.reason if model else None,
         features=model.feature_names if model else [],
         metrics=model.metrics if model else {},
         registry_aliases=aliases,
@@ -63,7 +64,7 @@ def _recommendation_status(services: Services) -> ModelStatus:
     summary="Loaded models, registry aliases and metrics",
     responses=error_responses(401, 422),
 )
-def list_models(services: ServicesDep) -> ModelsResponse:
+def list_models(services: ServicesDep, _query: NoQueryParams) -> ModelsResponse:
     """The churn model in memory (version, alias, evaluation metrics, features) and the
     recommendation snapshot (model version, rows), with every registry alias."""
     return ModelsResponse(

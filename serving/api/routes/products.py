@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from serving.api.deps import API_V1, V1_DEPENDENCIES, ProductId, TopK
+from serving.api.deps import API_V1, V1_DEPENDENCIES, ProductId, TopKParams
 from serving.schemas.common import error_responses
 from serving.schemas.recommendations import (
     SimilarProductsResponse,
@@ -25,7 +25,7 @@ router = APIRouter(
     responses=error_responses(401, 404, 422, 503),
 )
 async def get_similar_products(
-    product_id: ProductId, request: Request, k: TopK = 10
+    product_id: ProductId, query: TopKParams, request: Request
 ) -> Response:
     """Top-k neighbours from `ml.similar_products`. A catalogue product without neighbours
     returns an empty list; a product id in neither table is a 404."""
@@ -33,6 +33,7 @@ async def get_similar_products(
     snapshot = request.app.state.services.recommendations.snapshot
     similar = snapshot.require("similar")
     products = snapshot.products
+    k = query.k
     hit = similar.get(product_id, k)
     if hit is None:
         if product_id not in products:
