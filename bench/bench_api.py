@@ -3,10 +3,9 @@
 Usage: python -m bench.bench_api [--scale 0.02] [--duration 10] [--repeats 3]
        [--connections 8,32] [--shared-workers 2]
 
-Builds a small world in a scratch database of the embedded warehouse (generate -> load -> dbt
--> train + register the churn champion in a temporary MLflow store -> batch scores -> ALS
-recommendation tables), then starts, on 127.0.0.1 only, our API (`serving.server.run`,
-uvicorn) and `mlflow models serve -m models:/ecom-churn@champion --env-manager local`, and
+Uses the benchmarks' world (bench/world.py: the platform built by its own `full_refresh` job at
+--scale, cached: warehouse, registered champion, batch scores, recommendation tables), then
+starts, on 127.0.0.1 only, our API (`serving.server.run`, uvicorn) and `mlflow models serve -m models:/ecom-churn@champion --env-manager local`, and
 drives them with wrk (Debian package; installed with apt-get when missing) in two layouts:
 
 * pinned (the figures that count): each server with 1 worker on core 0 (`taskset -c 0`), wrk
@@ -32,7 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -79,93 +77,33 @@ WITH_LANES = {
 # ---------------------------------------------------------------- world
 
 
-@contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    """A new empty database on the admin URL's server, dropped on exit."""
-    name = f"bench_api_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-    try:
-        yield psycopg.conninfo.make_conninfo(admin_url, dbname=name)
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("drop database if exists {} with (force)").format(
-                    sql.Identifier(name)
-                )
-            )
+def world_inputs(scale: float, seed: int) -> dict[str, Any]:
+    """The benchmarks' world at `scale` (bench/world.py: built by the platform's own job,
+    cached): its URL, MLflow store, champion version and 2,000 customers with recommendations."""
+    from mlflow import MlflowClient
 
+    from bench.world import ensure_world
 
-def build_world(url: str, scale: float, seed: int, work: Path) -> dict[str, Any]:
-    """Generate, load and dbt-build a small warehouse; register a champion; write ml tables."""
-    import pandas as pd
-    from ml.churn.data import plan_cutoffs
-
-    import ml.recommender as rec
-    from contracts.ml_outputs import RECOMMENDATIONS
-    from ml.churn.batch import score_customers
-    from ml.churn.train import train_and_register
-    from orchestration.dbt_runner import run_dbt
-    from seeds_generator import generate
-    from warehouse.loader import load_batch
-    from warehouse.tables import replace_table
-
-    batch = work / "batch"
-    generate(batch, scale=scale, seed=seed, progress=False)
-    load_batch(batch, url, validate=False)
-    with psycopg.connect(url) as conn:
-        data_end = conn.execute(
-            "select max((ordered_at at time zone 'UTC')::date) from raw.orders"
-        ).fetchone()[0]
-    train, evaluation, score = plan_cutoffs(data_end, 90, n_train=3)
-    dbt_vars = json.dumps(
-        {
-            "ml_cutoff_dates": [d.isoformat() for d in [*train, evaluation, score]],
-            "churn_horizon_days": 90,
-        }
+    world = ensure_world(scale, seed)
+    client = MlflowClient(
+        tracking_uri=world.tracking_uri, registry_uri=world.tracking_uri
     )
-    os.environ["DBT_TARGET_PATH"] = str(work / "dbt-target")
-    os.environ["DBT_LOG_PATH"] = str(work / "dbt-logs")
-    selection = "+ml_customer_features +ml_churn_labels +ml_cutoffs +ml_interactions +dim_products"
-    code = run_dbt(
-        ["run", "--select", *selection.split(), "--vars", dbt_vars, "--threads", "2"],
-        url,
-    )
-    if code != 0:
-        raise RuntimeError(f"dbt run failed (exit {code})")
-    tracking_uri = f"sqlite:///{work / 'mlflow' / 'mlflow.db'}"
-    (work / "mlflow").mkdir()
-    result = train_and_register(
-        url,
-        cutoffs=[*train, evaluation],
-        n_trials=3,
-        build_marts=False,
-        ground_truth=[batch],
-        tracking_uri=tracking_uri,
-        require_quality_bar=False,
-        shap_sample=100,
-    )
-    score_customers(url, tracking_uri=tracking_uri)
-    with psycopg.connect(url) as conn:
-        rows = conn.execute(
-            "select customer_id, product_id, interaction_weight from ml_features.ml_interactions"
-        ).fetchall()
-    interactions = pd.DataFrame(rows, columns=["user_id", "item_id", "weight"])
-    model = rec.fit(interactions, "als")
-    recs = model.recommend_batch(list(model.user_ids), k=10).rename(
-        columns={"user_id": "customer_id", "item_id": "product_id"}
-    )
-    recs = recs.assign(
-        is_cold_start=False,
-        model_name="ecom-recommender",
-        model_version="bench",
-        generated_at=pd.Timestamp.now(tz="UTC"),
-    )
-    replace_table(url, RECOMMENDATIONS, recs)
+    version = client.get_model_version_by_alias("ecom-churn", "champion").version
+    with psycopg.connect(world.url) as conn:
+        customers = [
+            int(c)
+            for (c,) in conn.execute(
+                "select distinct customer_id from ml.recommendations"
+                " where not is_cold_start order by 1 limit 2000"
+            ).fetchall()
+        ]
     return {
-        "tracking_uri": tracking_uri,
-        "model_version": result.version,
-        "customers": sorted(int(c) for c in model.user_ids)[:2000],
+        "url": world.url,
+        "tracking_uri": world.tracking_uri,
+        "model_version": str(version),
+        "customers": customers,
+        "world_seconds": world.seconds,
+        "world_built_now": world.built_now,
     }
 
 
@@ -391,7 +329,6 @@ def write_requests(
 
 def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
     from bench.machine import machine_info
-    from warehouse.connection import database_url
 
     wrk = ensure_wrk()
     pinned = pinned_layout()
@@ -399,16 +336,13 @@ def run_benchmark(args: argparse.Namespace) -> dict[str, Any]:
         raise RuntimeError("the pinned layout needs 2 cores and taskset")
     shared = Layout("shared", args.shared_workers, None, None, 2)
     connections = [int(c) for c in args.connections.split(",")]
-    admin = psycopg.conninfo.make_conninfo(database_url(), dbname="postgres")
-    with (
-        tempfile.TemporaryDirectory(prefix="bench-api-") as tmp,
-        scratch_database(admin) as url,
-    ):
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
         work = Path(tmp)
         t0 = time.perf_counter()
         with contextlib.redirect_stdout(sys.stderr):  # dbt prints progress
-            world = build_world(url, args.scale, args.seed, work)
+            world = world_inputs(args.scale, args.seed)
         setup_s = time.perf_counter() - t0
+        url = world["url"]
         names, rows = feature_rows(
             url, world["tracking_uri"], world["model_version"], BATCH_ROWS
         )

@@ -1,107 +1,36 @@
-"""Fixtures for the API tests: a real warehouse (generated, loaded, dbt-built), a real churn
-model trained and registered in a throwaway MLflow store, real recommendation tables, and
-apps/clients/live servers built on them. Nothing is mocked."""
+"""Fixtures for the API tests: the shared platform world (its job trained and registered the
+champion, scored every customer and wrote the recommendation tables), and apps, clients and
+live servers built on it. Nothing is mocked and no table is written by hand."""
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import importlib.util
 import os
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-_ML_CONFTEST = Path(__file__).resolve().parents[1] / "ml" / "conftest.py"
-
-
-def _ml_fixtures():
-    """tests/ml/conftest.py as a module: its session warehouse fixture is reused, not copied."""
-    spec = importlib.util.spec_from_file_location("_serving_ml_conftest", _ML_CONFTEST)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-churn_warehouse = _ml_fixtures().churn_warehouse
-
 MODEL_NAME = "ecom-churn"
-RECOMMENDER_VERSION = "fixture-als-1"
 
 
 @dataclass(frozen=True)
 class ServingWorld:
-    """Everything the API reads, built for real at small scale."""
+    """Everything the API reads, as the platform's job built it."""
 
     url: str
+    template: str
     tracking_uri: str
     model_name: str
     champion_version: str
-    labelled_cutoffs: tuple[dt.date, ...]
+    recommender_version: str
+    plan: Any  # ml.churn.marts.CutoffPlan
     known_customer: int  # has features, a batch score and personalised recommendations
-    cold_customer: int  # has features but no personalised recommendations
     known_product: int  # has similar products
-    lonely_product: int  # in the catalogue, without similar products
-
-
-def _build_extra_marts(url: str) -> None:
-    """The marts the churn fixture does not build: interactions and the product dimension."""
-    from orchestration.dbt_runner import run_dbt
-
-    code = run_dbt(
-        ["run", "--select", "+ml_interactions", "+dim_products", "--threads", "2"], url
-    )
-    assert code == 0, f"dbt run of ml_interactions/dim_products failed (exit {code})"
-
-
-def _write_recommendation_tables(url: str) -> None:
-    """Fit the project's recommender on the interaction mart and write the two ml tables."""
-    import pandas as pd
-
-    import ml.recommender as rec
-    from contracts.ml_outputs import RECOMMENDATIONS, SIMILAR_PRODUCTS
-    from warehouse.connection import connect
-    from warehouse.tables import replace_table
-
-    with connect(url) as conn:
-        rows = conn.execute(
-            "select customer_id, product_id, interaction_weight "
-            "from ml_features.ml_interactions"
-        ).fetchall()
-    interactions = pd.DataFrame(rows, columns=["user_id", "item_id", "weight"])
-    model = rec.fit(interactions, "als", factors=16, iterations=5)
-    # hold out every 10th customer: they get the cold-start fallback
-    users = [u for i, u in enumerate(sorted(model.user_ids)) if i % 10]
-    recs = model.recommend_batch(users, k=10).rename(
-        columns={"user_id": "customer_id", "item_id": "product_id"}
-    )
-    stamp = dt.datetime.now(dt.UTC)
-    recs = recs.assign(
-        is_cold_start=False,
-        model_name="ecom-recommender",
-        model_version=RECOMMENDER_VERSION,
-        generated_at=stamp,
-    )
-    replace_table(url, RECOMMENDATIONS, recs)
-    items = sorted(model.item_ids)[:-5]  # the last 5 products get no neighbours
-    similar = [
-        (item, rank, other, score)
-        for item in items
-        for rank, (other, score) in enumerate(model.similar_items(item, k=10), start=1)
-    ]
-    similar_frame = pd.DataFrame(
-        similar, columns=["product_id", "rank", "similar_product_id", "score"]
-    ).assign(model_version=RECOMMENDER_VERSION, generated_at=stamp)
-    replace_table(url, SIMILAR_PRODUCTS, similar_frame)
 
 
 def _pick_ids(url: str) -> dict[str, int]:
@@ -110,66 +39,37 @@ def _pick_ids(url: str) -> dict[str, int]:
     with connect(url) as conn:
         known = conn.execute(
             "select r.customer_id from ml.recommendations r "
-            "join ml.churn_scores s using (customer_id) order by 1 limit 1"
-        ).fetchone()[0]
-        cold = conn.execute(
-            "select f.customer_id from ml_features.ml_customer_features f "
-            "where not exists (select 1 from ml.recommendations r "
-            "where r.customer_id = f.customer_id) order by 1 limit 1"
+            "join ml.churn_scores s using (customer_id) where not r.is_cold_start "
+            "order by 1 limit 1"
         ).fetchone()[0]
         product = conn.execute(
             "select product_id from ml.similar_products order by 1 limit 1"
         ).fetchone()[0]
-        lonely = conn.execute(
-            "select p.product_id from marts.dim_products p where not exists "
-            "(select 1 from ml.similar_products s where s.product_id = p.product_id) "
-            "order by 1 limit 1"
-        ).fetchone()[0]
-    return {
-        "known_customer": known,
-        "cold_customer": cold,
-        "known_product": product,
-        "lonely_product": lonely,
-    }
+    return {"known_customer": known, "known_product": product}
 
 
 @pytest.fixture(scope="session")
-def serving_world(churn_warehouse, tmp_path_factory) -> Iterator[ServingWorld]:
-    """Warehouse + registered champion churn model + batch scores + recommendation tables."""
-    import mlflow
-
-    from ml.churn.batch import score_customers
-    from ml.churn.train import train_and_register
+def serving_world(platform_world, world_plan) -> ServingWorld:
+    """The world's registered champions and tables (read-only; clone it to change them)."""
+    from mlflow import MlflowClient
 
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    root = tmp_path_factory.mktemp("serving-mlflow")
-    tracking_uri = f"sqlite:///{root / 'mlflow.db'}"
-    saved_uri = mlflow.get_tracking_uri()
-    url = churn_warehouse.url
-    _build_extra_marts(url)
-    result = train_and_register(
-        url,
-        cutoffs=churn_warehouse.labelled_cutoffs,
-        n_trials=2,
-        build_marts=False,
-        ground_truth=[churn_warehouse.batch_dir],
-        tracking_uri=tracking_uri,
-        require_quality_bar=False,
-        shap_sample=100,
-    )
-    assert result.alias == "champion", result.gate_reason
-    score_customers(url, tracking_uri=tracking_uri)
-    _write_recommendation_tables(url)
-    yield ServingWorld(
-        url=url,
-        tracking_uri=tracking_uri,
+    uri = platform_world.tracking_uri
+    client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+    champion = client.get_model_version_by_alias(MODEL_NAME, "champion").version
+    recommender = client.get_model_version_by_alias(
+        "ecom-recommender", "champion"
+    ).version
+    return ServingWorld(
+        url=platform_world.url,
+        template=platform_world.template,
+        tracking_uri=uri,
         model_name=MODEL_NAME,
-        champion_version=result.version,
-        labelled_cutoffs=tuple(churn_warehouse.labelled_cutoffs),
-        **_pick_ids(url),
+        champion_version=str(champion),
+        recommender_version=str(recommender),
+        plan=world_plan,
+        **_pick_ids(platform_world.url),
     )
-    mlflow.set_tracking_uri(saved_uri)
-    mlflow.set_registry_uri(saved_uri)
 
 
 @pytest.fixture(scope="session")

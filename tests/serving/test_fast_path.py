@@ -23,8 +23,8 @@ def champion(serving_world):
 
 
 def test_fast_path_matches_predict_proba_on_every_customer(champion, serving_world):
-    from ml.churn.data import load_scoring_frame
     from ml.churn.features import model_inputs
+    from ml.churn.marts import load_scoring_frame
     from ml.churn.model import spec_of
 
     frame = load_scoring_frame(serving_world.url)
@@ -58,13 +58,11 @@ def test_fast_path_matches_predict_proba_on_every_customer(champion, serving_wor
 
 
 def test_other_pipelines_use_predict_proba(serving_world):
-    from ml.churn.data import load_training_frames
     from ml.churn.features import infer_feature_spec, model_inputs
+    from ml.churn.marts import load_training_frames
     from ml.churn.model import build_baseline_pipeline, fit
 
-    train, evaluation = load_training_frames(
-        serving_world.url, serving_world.labelled_cutoffs
-    )
+    train, evaluation = load_training_frames(serving_world.url, serving_world.plan)
     spec = infer_feature_spec(train)
     baseline = fit(build_baseline_pipeline(spec), train, spec)
     scorer = make_scorer(baseline)

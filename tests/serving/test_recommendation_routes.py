@@ -23,7 +23,7 @@ def test_known_customer_gets_the_stored_recommendations(client, serving_world):
     body = response.json()
     assert body["source"] == "model" and body["is_fallback"] is False
     assert body["fallback_reason"] is None
-    assert body["model_version"] == "fixture-als-1"
+    assert body["model_version"] == serving_world.recommender_version
     stored = _stored(
         serving_world.url,
         "select product_id, score from ml.recommendations where customer_id = %s "
@@ -44,9 +44,41 @@ def test_default_k_is_ten(client, serving_world):
     assert body["k"] == 10 and len(body["items"]) == 10
 
 
+@pytest.fixture(scope="module")
+def sparse_world(serving_world, make_settings):
+    """A copy of the world where the latest batch outputs did not cover one customer (as if
+    they signed up since: features, no recommendations) and one product has no neighbours
+    (never interacted with), with a client on it: (client, cold customer, lonely product)."""
+    from warehouse.databases import admin_url, create_database, drop_database
+
+    admin = admin_url(serving_world.url)
+    name, url = create_database(admin, "sparse", template=serving_world.template)
+    try:
+        with psycopg.connect(url) as conn:
+            cold = conn.execute(
+                "select customer_id from ml_features.ml_customer_features"
+                " where cutoff_date = %s order by customer_id desc limit 1",
+                (serving_world.plan.scoring,),
+            ).fetchone()[0]
+            lonely = conn.execute(
+                "select product_id from ml.similar_products order by 1 desc limit 1"
+            ).fetchone()[0]
+            conn.execute(
+                "delete from ml.recommendations where customer_id = %s", (cold,)
+            )
+            conn.execute(
+                "delete from ml.similar_products where product_id = %s", (lonely,)
+            )
+        with TestClient(create_app(make_settings(database_url=url))) as sparse_client:
+            yield sparse_client, cold, lonely
+    finally:
+        drop_database(admin, name)
+
+
 @pytest.mark.parametrize("customer", ["cold", 987_654_321])
-def test_cold_start_falls_back_to_popularity(client, serving_world, customer):
-    customer_id = serving_world.cold_customer if customer == "cold" else customer
+def test_cold_start_falls_back_to_popularity(sparse_world, serving_world, customer):
+    client, cold, _ = sparse_world
+    customer_id = cold if customer == "cold" else customer
     response = client.get(
         f"/v1/customers/{customer_id}/recommendations", params={"k": 3}
     )
@@ -93,9 +125,10 @@ def test_similar_products(client, serving_world):
 
 
 def test_catalogue_product_without_neighbours_is_empty_and_unknown_is_404(
-    client, serving_world
+    sparse_world,
 ):
-    lonely = client.get(f"/v1/products/{serving_world.lonely_product}/similar")
+    client, _, lonely_product = sparse_world
+    lonely = client.get(f"/v1/products/{lonely_product}/similar")
     assert lonely.status_code == 200
     assert lonely.json()["items"] == []
     unknown = client.get("/v1/products/123456789/similar")

@@ -20,8 +20,8 @@ def two_versions(serving_world, register_pipeline):
     """NAME v1 = the champion's logged model; v2 = a smaller model without one feature."""
     from mlflow import MlflowClient
 
-    from ml.churn.data import load_training_frames
     from ml.churn.features import infer_feature_spec
+    from ml.churn.marts import load_training_frames
     from ml.churn.model import build_churn_pipeline, fit
     from ml.registry import register_model
     from ml.tracking import configure_tracking
@@ -33,7 +33,7 @@ def two_versions(serving_world, register_pipeline):
     )
     v1 = register_model(champion.source, NAME)
     client.set_registered_model_alias(NAME, "champion", v1)
-    train, _ = load_training_frames(serving_world.url, serving_world.labelled_cutoffs)
+    train, _ = load_training_frames(serving_world.url, serving_world.plan)
     spec = infer_feature_spec(train, exclude=[DROPPED])
     pipeline = fit(build_churn_pipeline(spec, {"n_estimators": 20}), train, spec)
     v2 = register_pipeline(pipeline, train, spec, NAME, serving_world.tracking_uri)
