@@ -5,7 +5,7 @@ Usage: python bench/bench_causal_coverage.py [--seeds 20] [--first-seed 100] [--
 
 Every seed runs the real pipeline: generate a batch, load it into a new database on the
 embedded server (dropped afterwards), `dbt run` the marts the analysis reads, rebuild the
-datasets with `ml.causal.campaign` and estimate. The planted truth (ground_truth.json) is
+datasets with `ml.causal.marts` and estimate. The planted truth (ground_truth.json) is
 only compared with the estimates. Prints one JSON line per seed, then a summary.
 """
 
@@ -29,14 +29,14 @@ import psycopg  # noqa: E402
 from scipy import stats  # noqa: E402
 
 from ml.causal import did, dowhy_analysis, heterogeneous, psm  # noqa: E402
-from ml.causal.campaign import (  # noqa: E402
+from ml.causal.campaign_estimates import TIER_PSM_OPTIONS  # noqa: E402
+from ml.causal.marts import (  # noqa: E402
     CAMPAIGN_COVARIATES,
     TIERS,
     campaign_dataset,
     detect_rollout,
     rollout_panel,
 )
-from ml.causal.campaign_estimates import TIER_PSM_OPTIONS  # noqa: E402
 from orchestration.dbt_runner import run_dbt  # noqa: E402
 from seeds_generator import generate  # noqa: E402
 from warehouse.connection import database_url  # noqa: E402

@@ -61,7 +61,7 @@ def ensure_world(scale: float, seed: int = 42, n_trials: int = 10) -> BenchWorld
     if record.is_file() and not missing_relations(url, _COMPLETE):
         seconds = float(json.loads(record.read_text())["seconds"])
         return BenchWorld(
-            url, home, landing, tracking_uri, dagster_home, seconds, False
+            url, _name(scale), home, landing, tracking_uri, dagster_home, seconds, False
         )
     # a partial or stale world: start again from an empty database and store
     drop_database(admin, _name(scale))

@@ -64,7 +64,7 @@ def sources_document() -> dict[str, Any]:
 
 def render_sources_yaml() -> str:
     """The sources file's text: the header comment, then the document as YAML."""
-    import yaml
+    import yaml  # type: ignore[import-untyped]
 
     class _IndentedDumper(yaml.SafeDumper):
         """Lists indented under their key, as dbt's own examples write them."""

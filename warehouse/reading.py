@@ -23,7 +23,7 @@ class MartMissing(LookupError):
 
 def read_frame(
     url: str,
-    query: str | sql.Composable,
+    query: str | sql.Composed | sql.SQL,
     params: tuple | Mapping[str, object] | None = None,
     *,
     numeric_as_float: bool = False,
@@ -75,11 +75,11 @@ def copy_frame(
 def missing_relations(url: str, relations: Iterable[str]) -> list[str]:
     """The relations (schema.name) among `relations` that do not exist, in the given order."""
     with connect(url) as conn:
-        return [
-            name
+        found = {
+            name: conn.execute("select to_regclass(%s)", (name,)).fetchone()
             for name in relations
-            if conn.execute("select to_regclass(%s)", (name,)).fetchone()[0] is None
-        ]
+        }
+    return [name for name, row in found.items() if row is None or row[0] is None]
 
 
 def require_relations(url: str, relations: Iterable[str], hint: str = "") -> None:

@@ -31,15 +31,20 @@ def _evaluate(
     context: dg.AssetExecutionContext,
     url: str,
     run: Callable[[list], dict[str, Any]],
-) -> Iterator[dg.MaterializeResult]:
-    """Find the planted truth; without it log the reason and yield nothing (not materialized)."""
+) -> Iterator[dg.MaterializeResult | dg.AssetObservation]:
+    """Find the planted truth; without it observe why and materialize nothing."""
     from evaluation.ground_truth import find_truth, no_truth_reason
 
     batches = find_truth(url)
     if not batches:
-        context.log.info(
-            "evaluation skipped: %s", no_truth_reason(url)
-        )  # the asset stays unmaterialized; its check is skipped
+        # reported as an observation (visible on the asset in the UI), not a materialization:
+        # the asset stays unmaterialized and its check is skipped
+        reason = no_truth_reason(url)
+        context.log.info("evaluation skipped: %s", reason)
+        yield dg.AssetObservation(
+            asset_key=context.asset_key,
+            metadata={"ground_truth": "none", "reason": reason},
+        )
         return
     result = run(batches)
     metadata = {

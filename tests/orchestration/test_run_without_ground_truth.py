@@ -75,12 +75,22 @@ def test_the_run_succeeds_and_evaluation_is_absent(truthless_world) -> None:
         "analytics/campaign_effects",
     } <= done
     assert not [k for k in done if k.startswith("evaluation/")]
-    messages = " ".join(
-        e.message or ""
+    observed = {
+        e.asset_key.to_user_string(): e.event_specific_data.asset_observation.metadata
         for e in result.all_events
-        if e.step_key == "evaluation__churn_vs_oracle"
-    )
-    assert "no ground truth" in messages
+        if e.event_type_value == "ASSET_OBSERVATION"
+    }
+    evaluation = [k for k in observed if k.startswith("evaluation/")]
+    assert len(evaluation) == 4, observed.keys()
+    for key in evaluation:
+        assert observed[key]["ground_truth"].value == "none"
+        assert "no ground truth" in observed[key]["reason"].value
+    checks = [
+        e.event_specific_data
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
+    assert not [c for c in checks if c.asset_key.path[0] == "evaluation"]
 
 
 def test_models_are_registered_by_the_holdout_gate(truthless_world) -> None:

@@ -60,7 +60,7 @@ def test_fast_path_matches_predict_proba_on_every_customer(champion, serving_wor
 def test_other_pipelines_use_predict_proba(serving_world):
     from ml.churn.features import infer_feature_spec, model_inputs
     from ml.churn.marts import load_training_frames
-    from ml.churn.model import build_baseline_pipeline, fit
+    from ml.churn.model import build_baseline_pipeline, fit, spec_of
 
     train, evaluation = load_training_frames(serving_world.url, serving_world.plan)
     spec = infer_feature_spec(train)
@@ -68,6 +68,7 @@ def test_other_pipelines_use_predict_proba(serving_world):
     scorer = make_scorer(baseline)
     assert isinstance(scorer, PipelineScorer)
     assert "fast scorer unavailable" in scorer.reason
+    spec = spec_of(baseline)  # the baseline's own inputs (recency/frequency)
     inputs = model_inputs(evaluation.head(50), spec)
     rows = [
         [None if isinstance(v, float) and np.isnan(v) else v for v in record]

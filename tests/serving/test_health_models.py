@@ -80,7 +80,7 @@ def test_models_lists_versions_aliases_and_metrics(client, serving_world):
         == f"models:/{serving_world.model_name}/{serving_world.champion_version}"
     )
     recs = models["recommendations"]
-    assert recs["loaded_version"] == "fixture-als-1"
+    assert recs["loaded_version"] == serving_world.recommender_version
     assert recs["rows"] > 0
 
 

@@ -4,11 +4,15 @@
 with
 
 pairs_in_scope as (
-    select new_pairs.customer_id, new_pairs.product_id
+    select
+        new_pairs.customer_id,
+        new_pairs.product_id
     from {{ ref('ml_interactions') }} as new_pairs
     where {{ loaded_since_tested_build('new_pairs.loaded_at') }}
     union
-    select new_days.customer_id, new_days.product_id
+    select
+        new_days.customer_id,
+        new_days.product_id
     from {{ ref('ml_interactions_daily') }} as new_days
     where {{ loaded_since_tested_build('new_days.loaded_at') }}
 ),
@@ -24,17 +28,17 @@ pairs as (
 
 daily_sums as (
     select
-        days.customer_id,
-        days.product_id,
-        sum(days.purchase_count) as purchase_count,
-        sum(days.add_to_cart_count) as add_to_cart_count,
-        sum(days.view_count) as view_count
-    from {{ ref('ml_interactions_daily') }} as days
+        daily_rows.customer_id,
+        daily_rows.product_id,
+        sum(daily_rows.purchase_count) as purchase_count,
+        sum(daily_rows.add_to_cart_count) as add_to_cart_count,
+        sum(daily_rows.view_count) as view_count
+    from {{ ref('ml_interactions_daily') }} as daily_rows
     inner join pairs_in_scope
         on
-            days.customer_id = pairs_in_scope.customer_id
-            and days.product_id = pairs_in_scope.product_id
-    group by days.customer_id, days.product_id
+            daily_rows.customer_id = pairs_in_scope.customer_id
+            and daily_rows.product_id = pairs_in_scope.product_id
+    group by daily_rows.customer_id, daily_rows.product_id
 )
 
 select
