@@ -42,6 +42,15 @@ log = logging.getLogger(__name__)
 EXPERIMENT = "ecom-churn"
 #: XGBoost inside the pipeline is not skops-serialisable; our own registry is a trusted source.
 SERIALIZATION_FORMAT = "cloudpickle"
+#: The logged models' environment, declared (MLflow would otherwise infer it by loading each
+#: model in a subprocess: seconds per model, and whatever happens to be imported).
+PIP_REQUIREMENTS = (
+    "scikit-learn>=1.5,<1.10",
+    "xgboost>=2.1,<4",
+    "pandas>=2.2,<3",
+    "numpy>=1.26,<3",
+    "cloudpickle>=3",
+)
 #: Metrics where lower is better (the gate flips its comparison for these).
 LOWER_IS_BETTER = frozenset({"brier"})
 
@@ -211,7 +220,10 @@ def train_and_register(
             mlflow.log_metrics({f"eval_{k}": v for k, v in baseline_metrics.items()})
             mlflow.set_tag("model", "LogisticRegression (recency/frequency)")
             mlflow.sklearn.log_model(
-                fitted.baseline, name="model", serialization_format=SERIALIZATION_FORMAT
+                fitted.baseline,
+                name="model",
+                serialization_format=SERIALIZATION_FORMAT,
+                pip_requirements=list(PIP_REQUIREMENTS),
             )
         mlflow.log_metrics(
             {f"baseline_eval_{k}": v for k, v in baseline_metrics.items()}
@@ -340,4 +352,5 @@ def _log_model(fitted: FittedModels, train: pd.DataFrame):
         input_example=example,
         pyfunc_predict_fn="predict_proba",
         serialization_format=SERIALIZATION_FORMAT,
+        pip_requirements=list(PIP_REQUIREMENTS),
     )

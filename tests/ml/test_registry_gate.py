@@ -23,7 +23,7 @@ from ml.registry import (
     register_model,
 )
 
-# each test logs and loads real MLflow models (~10-20 s)
+# each test logs and loads real MLflow models
 pytestmark = pytest.mark.slow
 
 rng = np.random.default_rng(7)
@@ -49,7 +49,9 @@ def _useless():
 
 def _log_and_register(model, name: str) -> str:
     with mlflow.start_run():
-        info = mlflow.sklearn.log_model(model, name="model")
+        info = mlflow.sklearn.log_model(
+            model, name="model", pip_requirements=["scikit-learn"]
+        )
     return register_model(info.model_uri, name, tags={"test": "gate"})
 
 

@@ -192,6 +192,7 @@ def log_and_register(
     from mlflow.models import infer_signature
 
     from ml.churn.features import model_inputs
+    from ml.churn.train import PIP_REQUIREMENTS
     from ml.registry import register_model
     from ml.tracking import configure_tracking, ensure_experiment
 
@@ -206,6 +207,7 @@ def log_and_register(
             signature=infer_signature(example, pipeline.predict_proba(example)),
             input_example=example,
             serialization_format="cloudpickle",
+            pip_requirements=list(PIP_REQUIREMENTS),
         )
     return register_model(info.model_uri, name)
 
