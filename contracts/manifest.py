@@ -18,6 +18,8 @@ from typing import Any
 from contracts.raw_tables import TABLES_BY_NAME, get_table
 
 MANIFEST_FILE = "manifest.json"
+#: File formats a batch may hold, by suffix.
+FORMATS = {".csv": "csv", ".parquet": "parquet"}
 _CHUNK_BYTES = 1 << 22
 
 
@@ -34,6 +36,11 @@ class TableEntry:
     rows: int
     sha256: str
     columns: tuple[str, ...]
+
+    @property
+    def format(self) -> str:
+        """ "csv" or "parquet" (from the file's suffix)."""
+        return FORMATS[Path(self.file).suffix.lower()]
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,10 @@ def _table_entry(name: str, entry: Any, where: str) -> TableEntry:
         raise ManifestError(
             f"{here}.file must be a bare file name inside the batch, got {file!r}"
         )
+    if Path(file).suffix.lower() not in FORMATS:
+        raise ManifestError(
+            f"{here}.file {file!r} is neither CSV nor Parquet (suffix .csv or .parquet)"
+        )
     return TableEntry(
         name, file, rows, str(_require(entry, "sha256", here)).lower(), names
     )
@@ -164,14 +175,28 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def table_entry(name: str, rows: int, sha256: str, file: str | None = None) -> dict:
-    """The manifest entry of one table file: file name, rows, sha256 and the contract's columns."""
+def table_entry(
+    name: str,
+    rows: int,
+    sha256: str,
+    file: str | None = None,
+    columns: list[str] | None = None,
+) -> dict:
+    """The manifest entry of one table file: file name, rows, sha256 and its columns (in file
+    order; default: every column of the contract table)."""
     table = get_table(name)
+    names = list(columns) if columns is not None else table.column_names
     return {
         "file": file or f"{name}.csv",
         "rows": rows,
         "sha256": sha256,
-        "columns": [{"name": c.name, "type": c.type} for c in table.columns],
+        "columns": [
+            {
+                "name": c,
+                "type": table.column(c).type if c in table.column_names else None,
+            }
+            for c in names  # a column outside the contract is listed as it is (untyped)
+        ],
     }
 
 

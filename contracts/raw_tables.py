@@ -1,10 +1,19 @@
 """The raw source contract: every table a source may deliver and the loader loads into `raw`.
 
 The single source of truth for table names, column names, types, keys, value domains and
-which tables are required. Every source (the generator, an adapter for a public dataset, a
-shop's own exports) writes exactly these columns in this order; the loader creates
-`raw.<table>` from it; raw validation builds its checks from it; the dbt sources file is
-rendered from it (`contracts.dbt_sources`, tested equal to the committed YAML).
+what is required. Every source (the generator, an adapter for a public dataset, a shop's own
+exports) writes batches in this contract (docs/bring-your-own-data.md):
+
+- a required table is in every batch (its file may hold no rows); an optional table may be
+  left out, and then stays empty in the warehouse;
+- a file holds every required column of its table and any of the optional ones, in any order,
+  and nothing else; a missing optional column is NULL;
+- a required column holds a value in every row unless it is `nullable`; an optional column
+  may hold NULLs; `allowed`, `min` and `max` apply to every value present.
+
+The loader creates `raw.<table>` with all the columns; raw validation generates its checks from
+the contract; the dbt sources file is rendered from it (`contracts.dbt_sources`, tested equal
+to the committed YAML); `ecom contract json-schema` prints it as JSON Schema.
 """
 
 from __future__ import annotations
@@ -36,6 +45,13 @@ class Column:
     min: float | None = None  # inclusive lower bound for numerics
     max: float | None = None  # inclusive upper bound for numerics
     description: str = ""
+    # a required column is in every file of its table; an optional one may be left out (NULL)
+    required: bool = True
+
+    @property
+    def accepts_null(self) -> bool:
+        """NULL values are fine: an optional column, or a required one marked nullable."""
+        return self.nullable or not self.required
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,10 @@ class Table:
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
@@ -68,8 +88,16 @@ class Table:
         raise KeyError(f"table {self.name!r} has no column {name!r}")
 
 
-ORDER_STATUSES = ("placed", "paid", "shipped", "delivered", "cancelled", "returned")
-SALES_CHANNELS = ("web", "mobile_app", "marketplace")
+ORDER_STATUSES = (
+    "placed",
+    "paid",
+    "shipped",
+    "delivered",
+    "cancelled",
+    "returned",
+    "completed",  # paid and handed over at once (in store); last: the generator codes by index
+)
+SALES_CHANNELS = ("web", "mobile_app", "marketplace", "store")
 ACQUISITION_CHANNELS = (
     "organic",
     "paid_search",
@@ -120,23 +148,24 @@ TABLES: tuple[Table, ...] = (
             C(
                 "country_code",
                 "text",
-                allowed=("US",),
+                required=False,
                 description="ISO 3166-1 alpha-2 country code.",
             ),
             C(
                 "region",
                 "text",
-                allowed=REGIONS,
+                required=False,
                 description="Sales region; the free-shipping rollout is by region.",
             ),
-            C("state", "text", description="US state."),
-            C("city", "text", description="City name."),
-            C("postal_code", "text", description="Postal (ZIP) code."),
+            C("state", "text", required=False, description="US state."),
+            C("city", "text", required=False, description="City name."),
+            C("postal_code", "text", required=False, description="Postal (ZIP) code."),
             C(
                 "latitude",
                 "float",
                 min=-90,
                 max=90,
+                required=False,
                 description="Latitude of the postal area centroid, degrees.",
             ),
             C(
@@ -144,11 +173,11 @@ TABLES: tuple[Table, ...] = (
                 "float",
                 min=-180,
                 max=180,
+                required=False,
                 description="Longitude of the postal area centroid, degrees.",
             ),
         ),
         primary_key="geography_id",
-        required=False,
     ),
     Table(
         "categories",
@@ -161,12 +190,12 @@ TABLES: tuple[Table, ...] = (
                 "int",
                 nullable=True,
                 min=1,
+                required=False,
                 description="Parent category (department); empty for departments themselves.",
             ),
         ),
         primary_key="category_id",
         foreign_keys=(FK("parent_category_id", "categories", "category_id"),),
-        required=False,
     ),
     Table(
         "brands",
@@ -177,11 +206,28 @@ TABLES: tuple[Table, ...] = (
             C(
                 "is_private_label",
                 "bool",
+                required=False,
                 description="True when the brand is the shop's own label.",
             ),
         ),
         primary_key="brand_id",
-        required=False,
+    ),
+    Table(
+        "stores",
+        "Physical stores (or other points of sale) orders are placed in; one row per store.",
+        (
+            C("store_id", "int", min=1, description="Store identifier."),
+            C("store_name", "text", required=False, description="Store name."),
+            C(
+                "geography_id",
+                "int",
+                min=1,
+                required=False,
+                description="Postal area of the store (geography).",
+            ),
+        ),
+        primary_key="store_id",
+        foreign_keys=(FK("geography_id", "geography", "geography_id"),),
     ),
     Table(
         "products",
@@ -193,26 +239,53 @@ TABLES: tuple[Table, ...] = (
                 min=1,
                 description="Product identifier (several rows per product when attributes changed).",
             ),
-            C("sku", "text", description="Stock keeping unit code."),
-            C("product_name", "text", description="Product name."),
-            C("category_id", "int", min=1, description="Product category identifier."),
-            C("brand_id", "int", min=1, description="Brand identifier."),
-            C("unit_price", "money", min=0.01, description="List price per unit, USD."),
+            C("sku", "text", required=False, description="Stock keeping unit code."),
+            C("product_name", "text", required=False, description="Product name."),
+            C(
+                "category_id",
+                "int",
+                min=1,
+                required=False,
+                description="Product category identifier.",
+            ),
+            C(
+                "brand_id",
+                "int",
+                min=1,
+                required=False,
+                description="Brand identifier.",
+            ),
+            C(
+                "unit_price",
+                "money",
+                min=0,
+                required=False,
+                description="List price per unit, USD.",
+            ),
             C(
                 "unit_cost",
                 "money",
                 min=0.0,
+                required=False,
                 description="Cost per unit to the shop, USD.",
             ),
-            C("weight_kg", "float", min=0, description="Shipping weight, kilograms."),
+            C(
+                "weight_kg",
+                "float",
+                min=0,
+                required=False,
+                description="Shipping weight, kilograms.",
+            ),
             C(
                 "launched_at",
                 "timestamp",
+                required=False,
                 description="When the product went on sale (UTC).",
             ),
             C(
                 "updated_at",
                 "timestamp",
+                required=False,
                 description="When this version of the product row became valid (UTC); price changes arrive as new rows.",
             ),
         ),
@@ -229,44 +302,79 @@ TABLES: tuple[Table, ...] = (
         "Registered customers with personal data; tier/address/email changes arrive as new rows in later batches.",
         (
             C("customer_id", "int", min=1, description="Customer identifier."),
-            C("first_name", "text", pii=True, description="Customer first name (PII)."),
-            C("last_name", "text", pii=True, description="Customer last name (PII)."),
-            C("email", "text", pii=True, description="Customer email address (PII)."),
-            C("phone", "text", pii=True, description="Customer phone number (PII)."),
+            C(
+                "first_name",
+                "text",
+                pii=True,
+                required=False,
+                description="Customer first name (PII).",
+            ),
+            C(
+                "last_name",
+                "text",
+                pii=True,
+                required=False,
+                description="Customer last name (PII).",
+            ),
+            C(
+                "email",
+                "text",
+                pii=True,
+                required=False,
+                description="Customer email address (PII).",
+            ),
+            C(
+                "phone",
+                "text",
+                pii=True,
+                required=False,
+                description="Customer phone number (PII).",
+            ),
             C(
                 "street_address",
                 "text",
                 pii=True,
+                required=False,
                 description="Customer street address (PII).",
             ),
             C(
                 "geography_id",
                 "int",
                 min=1,
+                required=False,
                 description="Postal area of the customer's address.",
             ),
             C(
                 "birth_date",
                 "date",
                 pii=True,
+                required=False,
                 description="Customer date of birth (PII).",
             ),
-            C("gender", "text", allowed=GENDERS, description="Self-reported gender."),
+            C(
+                "gender",
+                "text",
+                allowed=GENDERS,
+                required=False,
+                description="Self-reported gender.",
+            ),
             C(
                 "acquisition_channel",
                 "text",
-                allowed=ACQUISITION_CHANNELS,
+                required=False,
                 description="Marketing channel that acquired the customer.",
             ),
             C(
                 "loyalty_tier",
                 "text",
                 allowed=LOYALTY_TIERS,
+                required=False,
                 description="Loyalty programme tier.",
             ),
             C(
                 "is_marketing_opt_in",
                 "bool",
+                required=False,
                 description="True when the customer accepts marketing messages.",
             ),
             C(
@@ -277,7 +385,33 @@ TABLES: tuple[Table, ...] = (
             C(
                 "updated_at",
                 "timestamp",
+                required=False,
                 description="When this version of the customer row became valid (UTC); tier/address/email changes arrive as new rows.",
+            ),
+            C(
+                "age_band",
+                "text",
+                required=False,
+                description="Age band as the source records it (e.g. 35-44); derived from birth_date when absent.",
+            ),
+            C(
+                "income_band",
+                "text",
+                required=False,
+                description="Household income band as the source records it.",
+            ),
+            C(
+                "household_size",
+                "int",
+                min=1,
+                required=False,
+                description="People in the household.",
+            ),
+            C(
+                "household_composition",
+                "text",
+                required=False,
+                description="Household composition as the source records it (e.g. 2 Adults Kids).",
             ),
         ),
         primary_key="customer_id",
@@ -295,17 +429,12 @@ TABLES: tuple[Table, ...] = (
                 min=1,
                 description="Marketing campaign identifier.",
             ),
-            C("campaign_name", "text", description="Campaign name."),
-            C(
-                "campaign_type",
-                "text",
-                allowed=CAMPAIGN_TYPES,
-                description="Kind of campaign.",
-            ),
+            C("campaign_name", "text", required=False, description="Campaign name."),
+            C("campaign_type", "text", required=False, description="Kind of campaign."),
             C(
                 "channel",
                 "text",
-                allowed=("email", "social", "paid_search", "onsite", "sms"),
+                required=False,
                 description="Marketing channel the campaign runs on.",
             ),
             C(
@@ -313,14 +442,20 @@ TABLES: tuple[Table, ...] = (
                 "float",
                 min=0,
                 max=100,
+                required=False,
                 description="Discount offered, percent (0-100).",
             ),
-            C("budget", "money", min=0, description="Campaign budget, USD."),
+            C(
+                "budget",
+                "money",
+                min=0,
+                required=False,
+                description="Campaign budget, USD.",
+            ),
             C("start_date", "date", description="First day of the campaign."),
             C("end_date", "date", description="Last day of the campaign."),
         ),
         primary_key="campaign_id",
-        required=False,
     ),
     Table(
         "orders",
@@ -342,18 +477,21 @@ TABLES: tuple[Table, ...] = (
                 "status",
                 "text",
                 allowed=ORDER_STATUSES,
+                required=False,
                 description="Order lifecycle status.",
             ),
             C(
                 "channel",
                 "text",
                 allowed=SALES_CHANNELS,
+                required=False,
                 description="Sales channel the order was placed through.",
             ),
             C(
                 "shipping_geography_id",
                 "int",
                 min=1,
+                required=False,
                 description="Postal area the order ships to.",
             ),
             C(
@@ -361,32 +499,49 @@ TABLES: tuple[Table, ...] = (
                 "int",
                 nullable=True,
                 min=1,
+                required=False,
                 description="Campaign the order is attributed to; empty when none.",
             ),
             C(
                 "currency",
                 "text",
                 allowed=("USD",),
+                required=False,
                 description="ISO 4217 currency code of all amounts.",
             ),
             C(
                 "items_subtotal",
                 "money",
                 min=0,
+                required=False,
                 description="Sum of quantity * unit_price over the order's lines (before discounts), USD.",
             ),
             C(
                 "discount_amount",
                 "money",
                 min=0,
+                required=False,
                 description="Discounts on the order (the sum of its lines' discounts), USD.",
             ),
-            C("shipping_amount", "money", min=0, description="Shipping charged, USD."),
+            C(
+                "shipping_amount",
+                "money",
+                min=0,
+                required=False,
+                description="Shipping charged, USD.",
+            ),
             C(
                 "order_total",
                 "money",
                 min=0,
                 description="Amount charged: items_subtotal - discount_amount + shipping_amount, USD.",
+            ),
+            C(
+                "store_id",
+                "int",
+                min=1,
+                required=False,
+                description="Store the order was placed in (stores); empty for online orders.",
             ),
         ),
         primary_key="order_id",
@@ -394,6 +549,7 @@ TABLES: tuple[Table, ...] = (
             FK("customer_id", "customers", "customer_id"),
             FK("shipping_geography_id", "geography", "geography_id"),
             FK("campaign_id", "campaigns", "campaign_id"),
+            FK("store_id", "stores", "store_id"),
         ),
         event_time="ordered_at",
         required=True,
@@ -408,6 +564,7 @@ TABLES: tuple[Table, ...] = (
                 "line_number",
                 "int",
                 min=1,
+                required=False,
                 description="Position of the line within its order (1-based).",
             ),
             C(
@@ -416,17 +573,19 @@ TABLES: tuple[Table, ...] = (
                 min=1,
                 description="Product identifier (several rows per product when attributes changed).",
             ),
-            C("quantity", "int", min=1, description="Units."),
+            C("quantity", "int", min=0, description="Units."),
             C(
                 "unit_price",
                 "money",
-                min=0.01,
+                min=0,
+                required=False,
                 description="Price per unit charged on this line, USD.",
             ),
             C(
                 "discount_amount",
                 "money",
                 min=0,
+                required=False,
                 description="Line-level discount, USD.",
             ),
             C(
@@ -463,12 +622,14 @@ TABLES: tuple[Table, ...] = (
                 "payment_method",
                 "text",
                 allowed=PAYMENT_METHODS,
+                required=False,
                 description="Payment instrument.",
             ),
             C(
                 "status",
                 "text",
                 allowed=PAYMENT_STATUSES,
+                required=False,
                 description="Payment outcome.",
             ),
             C("amount", "money", min=0, description="Amount of the transaction, USD."),
@@ -476,7 +637,6 @@ TABLES: tuple[Table, ...] = (
         primary_key="payment_id",
         foreign_keys=(FK("order_id", "orders", "order_id"),),
         event_time="paid_at",
-        required=False,
     ),
     Table(
         "shipments",
@@ -484,11 +644,12 @@ TABLES: tuple[Table, ...] = (
         (
             C("shipment_id", "int", min=1, description="Shipment identifier."),
             C("order_id", "int", min=1, description="Order identifier."),
-            C("carrier", "text", allowed=CARRIERS, description="Shipping carrier."),
+            C("carrier", "text", required=False, description="Shipping carrier."),
             C(
                 "status",
                 "text",
                 allowed=SHIPMENT_STATUSES,
+                required=False,
                 description="Shipment status.",
             ),
             C(
@@ -500,20 +661,26 @@ TABLES: tuple[Table, ...] = (
                 "delivered_at",
                 "timestamp",
                 nullable=True,
+                required=False,
                 description="When the shipment was delivered (UTC); empty while in transit or lost.",
             ),
         ),
         primary_key="shipment_id",
         foreign_keys=(FK("order_id", "orders", "order_id"),),
         event_time="shipped_at",
-        required=False,
     ),
     Table(
         "returns",
         "Returned order lines.",
         (
             C("return_id", "int", min=1, description="Return identifier."),
-            C("order_item_id", "int", min=1, description="Order line identifier."),
+            C(
+                "order_item_id",
+                "int",
+                min=1,
+                required=False,
+                description="Order line identifier.",
+            ),
             C("order_id", "int", min=1, description="Order identifier."),
             C(
                 "returned_at",
@@ -526,6 +693,7 @@ TABLES: tuple[Table, ...] = (
                 "reason",
                 "text",
                 allowed=RETURN_REASONS,
+                required=False,
                 description="Reason given for the return.",
             ),
         ),
@@ -535,7 +703,6 @@ TABLES: tuple[Table, ...] = (
             FK("order_id", "orders", "order_id"),
         ),
         event_time="returned_at",
-        required=False,
     ),
     Table(
         "reviews",
@@ -553,6 +720,7 @@ TABLES: tuple[Table, ...] = (
                 "order_id",
                 "int",
                 min=1,
+                required=False,
                 description="Order in which the reviewed product was bought.",
             ),
             C(
@@ -575,7 +743,6 @@ TABLES: tuple[Table, ...] = (
             FK("order_id", "orders", "order_id"),
         ),
         event_time="reviewed_at",
-        required=False,
     ),
     Table(
         "web_sessions",
@@ -587,23 +754,43 @@ TABLES: tuple[Table, ...] = (
                 "int",
                 nullable=True,
                 min=1,
+                required=False,
                 description="Logged-in customer; empty for anonymous visitors.",
             ),
             C("started_at", "timestamp", description="Session start (UTC)."),
-            C("ended_at", "timestamp", description="Session end (UTC)."),
-            C("device", "text", allowed=DEVICES, description="Device class."),
+            C(
+                "ended_at",
+                "timestamp",
+                required=False,
+                description="Session end (UTC).",
+            ),
+            C(
+                "device",
+                "text",
+                allowed=DEVICES,
+                required=False,
+                description="Device class.",
+            ),
             C(
                 "traffic_source",
                 "text",
                 allowed=TRAFFIC_SOURCES,
+                required=False,
                 description="Where the visit came from.",
             ),
-            C("page_views", "int", min=1, description="Pages viewed in the session."),
+            C(
+                "page_views",
+                "int",
+                min=1,
+                required=False,
+                description="Pages viewed in the session.",
+            ),
             C(
                 "order_id",
                 "int",
                 nullable=True,
                 min=1,
+                required=False,
                 description="Order placed in the session, if any.",
             ),
         ),
@@ -613,19 +800,25 @@ TABLES: tuple[Table, ...] = (
             FK("order_id", "orders", "order_id"),
         ),
         event_time="started_at",
-        required=False,
     ),
     Table(
         "web_events",
         "Product-level events inside sessions (views and add-to-carts).",
         (
             C("event_id", "int", min=1, description="Web event identifier."),
-            C("session_id", "int", min=1, description="Web/app session identifier."),
+            C(
+                "session_id",
+                "int",
+                min=1,
+                required=False,
+                description="Web/app session identifier.",
+            ),
             C(
                 "customer_id",
                 "int",
                 nullable=True,
                 min=1,
+                required=False,
                 description="Logged-in customer; empty for anonymous visitors.",
             ),
             C(
@@ -649,7 +842,6 @@ TABLES: tuple[Table, ...] = (
             FK("product_id", "products", "product_id"),
         ),
         event_time="occurred_at",
-        required=False,
     ),
     Table(
         "campaign_exposures",
@@ -671,12 +863,20 @@ TABLES: tuple[Table, ...] = (
             C(
                 "is_opened",
                 "bool",
+                required=False,
                 description="True when the customer opened the message/offer.",
             ),
             C(
                 "is_clicked",
                 "bool",
+                required=False,
                 description="True when the customer clicked through.",
+            ),
+            C(
+                "redeemed_at",
+                "timestamp",
+                required=False,
+                description="When the customer first redeemed the campaign's offer (UTC); empty if never.",
             ),
         ),
         primary_key="exposure_id",
@@ -685,7 +885,6 @@ TABLES: tuple[Table, ...] = (
             FK("customer_id", "customers", "customer_id"),
         ),
         event_time="exposed_at",
-        required=False,
     ),
     Table(
         "support_tickets",
@@ -698,6 +897,7 @@ TABLES: tuple[Table, ...] = (
                 "int",
                 nullable=True,
                 min=1,
+                required=False,
                 description="Order the ticket is about; empty when not about an order.",
             ),
             C(
@@ -709,33 +909,38 @@ TABLES: tuple[Table, ...] = (
                 "resolved_at",
                 "timestamp",
                 nullable=True,
+                required=False,
                 description="When the ticket was resolved (UTC); empty while open.",
             ),
             C(
                 "channel",
                 "text",
                 allowed=TICKET_CHANNELS,
+                required=False,
                 description="Channel the ticket came in through.",
             ),
-            C(
-                "category",
-                "text",
-                allowed=TICKET_CATEGORIES,
-                description="Ticket topic.",
-            ),
+            C("category", "text", required=False, description="Ticket topic."),
             C(
                 "priority",
                 "text",
                 allowed=TICKET_PRIORITIES,
+                required=False,
                 description="Ticket priority.",
             ),
-            C("status", "text", allowed=TICKET_STATUSES, description="Ticket status."),
+            C(
+                "status",
+                "text",
+                allowed=TICKET_STATUSES,
+                required=False,
+                description="Ticket status.",
+            ),
             C(
                 "satisfaction_score",
                 "int",
                 nullable=True,
                 min=1,
                 max=5,
+                required=False,
                 description="Customer satisfaction survey score, 1-5; empty when not answered.",
             ),
         ),
@@ -745,7 +950,6 @@ TABLES: tuple[Table, ...] = (
             FK("order_id", "orders", "order_id"),
         ),
         event_time="opened_at",
-        required=False,
     ),
 )
 

@@ -15,7 +15,7 @@ from orchestration.assets.ml import (
     recommendations,
     recommender_model,
 )
-from orchestration.assets.raw import generated_batch, raw_expectations, raw_tables
+from orchestration.assets.raw import landed_batch, raw_expectations, raw_tables
 from orchestration.assets.warehouse import DBT_PROJECT, warehouse_dbt
 from orchestration.dbt_runner import dbt_executable
 from orchestration.jobs import daily_incremental_job, full_refresh_job, load_landed_job
@@ -25,7 +25,7 @@ from orchestration.sensors import landed_batch_sensor, run_failure_reporter
 
 defs = dg.Definitions(
     assets=[
-        generated_batch,
+        landed_batch,
         raw_tables,
         warehouse_dbt,
         churn_model,

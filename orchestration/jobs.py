@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.raw import generated_batch, raw_tables
+from orchestration.assets.raw import landed_batch, raw_tables
 
 RAW_TABLES = dg.AssetSelection.assets(raw_tables)
 EVERYTHING = dg.AssetSelection.all()
@@ -15,7 +15,7 @@ full_refresh_job = dg.define_asset_job(
     description="Land the initial two-year batch (reused when present), load, rebuild the warehouse from scratch, then everything downstream.",
     config={
         "ops": {
-            "generated_batch": {"config": {"mode": "initial"}},
+            "landed_batch": {"config": {"mode": "initial"}},
             "warehouse_dbt": {"config": {"full_refresh": True}},
         }
     },
@@ -27,7 +27,7 @@ daily_incremental_job = dg.define_asset_job(
     description="Generate the next day's batch → load → incremental dbt build → downstream.",
     config={
         "ops": {
-            "generated_batch": {"config": {"mode": "next_day", "days": 1}},
+            "landed_batch": {"config": {"mode": "next_day", "days": 1}},
             "warehouse_dbt": {"config": {"full_refresh": False}},
         }
     },
@@ -42,6 +42,6 @@ load_landed_job = dg.define_asset_job(
 __all__ = [
     "daily_incremental_job",
     "full_refresh_job",
-    "generated_batch",
+    "landed_batch",
     "load_landed_job",
 ]

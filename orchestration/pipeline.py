@@ -31,9 +31,7 @@ def full_refresh_run_config(
     build (plus `warehouse` fields of WarehouseBuildConfig, e.g. the ML cutoff plan), and
     (when given) `n_trials` optuna trials for each model."""
     ops: dict = {
-        "generated_batch": {
-            "config": {"mode": "initial", "scale": scale, "seed": seed}
-        },
+        "landed_batch": {"config": {"mode": "initial", "scale": scale, "seed": seed}},
         "warehouse_dbt": {"config": {"full_refresh": True, **(warehouse or {})}},
     }
     if n_trials is not None:

@@ -49,12 +49,27 @@ def land_next_batch(days: int = 1, faults: Sequence[str] = ()) -> Path:
     return out
 
 
-def csv_preview_markdown(path: Path, rows: int = 5) -> str:
-    """The header and first rows of a CSV as a markdown table (for the Dagster UI)."""
-    with path.open(newline="", encoding="utf-8") as fh:
-        reader = csv.reader(fh)
-        header = next(reader, [])
-        body = [row for _, row in zip(range(rows), reader, strict=False)]
+def file_preview_markdown(path: Path, rows: int = 5) -> str:
+    """The header and first rows of a CSV or Parquet file as a markdown table (for the UI)."""
+    if path.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(path)
+        header = list(parquet.schema_arrow.names)
+        first = next(parquet.iter_batches(batch_size=rows), None)
+        body = (
+            [
+                ["" if v is None else str(v) for v in r.values()]
+                for r in first.to_pylist()
+            ]
+            if first is not None
+            else []
+        )
+    else:
+        with path.open(newline="", encoding="utf-8", errors="replace") as fh:
+            reader = csv.reader(fh)
+            header = next(reader, [])
+            body = [row for _, row in zip(range(rows), reader, strict=False)]
     if not header:
         return "_empty file_"
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]

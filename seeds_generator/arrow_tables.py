@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import numpy as np
 import pyarrow as pa
 
-from contracts.raw_tables import Table, get_table
+from contracts.raw_tables import TABLES, Table, get_table
 
 MONEY_TYPE = pa.decimal128(14, 2)
 
@@ -118,17 +118,40 @@ def _column(table: Table, name: str, values: ColumnData) -> pa.Array:
     return pa.array(values, type=pa.string())
 
 
+#: Optional contract tables and columns the generator does not simulate (a source writes only
+#: what it has: absent optional tables are left out, absent optional columns are not written).
+NOT_GENERATED_TABLES = frozenset({"stores"})
+NOT_GENERATED_COLUMNS: dict[str, frozenset[str]] = {
+    "customers": frozenset(
+        {"age_band", "income_band", "household_size", "household_composition"}
+    ),
+    "orders": frozenset({"store_id"}),
+    "campaign_exposures": frozenset({"redeemed_at"}),
+}
+
+
+#: The contract tables the generator writes, in contract order.
+GENERATED_TABLES = tuple(t for t in TABLES if t.name not in NOT_GENERATED_TABLES)
+
+
+def generated_columns(name: str) -> list[str]:
+    """The contract columns of table `name` the generator writes, in contract order."""
+    skip = NOT_GENERATED_COLUMNS.get(name, frozenset())
+    return [c for c in get_table(name).column_names if c not in skip]
+
+
 def to_arrow(name: str, columns: TableData | None) -> pa.Table:
     """The contract table `name` from internal columns (None or empty -> header-only table)."""
     table = get_table(name)
+    names = generated_columns(name)
     if not columns:
         return pa.table(
-            {c.name: pa.array([], type=_arrow_type(c.type)) for c in table.columns}
+            {c: pa.array([], type=_arrow_type(table.column(c).type)) for c in names}
         )
-    missing = [c for c in table.column_names if c not in columns]
+    missing = [c for c in names if c not in columns]
     if missing:
         raise ValueError(f"table {name!r}: generator produced no column(s) {missing}")
-    return pa.table({c: _column(table, c, columns[c]) for c in table.column_names})
+    return pa.table({c: _column(table, c, columns[c]) for c in names})
 
 
 def _arrow_type(t: str) -> pa.DataType:

@@ -11,7 +11,7 @@ import numpy as np
 from contracts.manifest import write_manifest
 from contracts.raw_tables import TABLES
 from seeds_generator import calendar as cal
-from seeds_generator.arrow_tables import to_arrow
+from seeds_generator.arrow_tables import NOT_GENERATED_TABLES, to_arrow
 from seeds_generator.faults import inject
 from seeds_generator.manifest import batch_id
 from seeds_generator.params import GENERATOR_VERSION
@@ -142,6 +142,7 @@ def finish_batch(
         futures = {
             t.name: pool.submit(to_arrow, t.name, res.tables.get(t.name))
             for t in TABLES
+            if t.name not in NOT_GENERATED_TABLES
         }
         arrow = {name: f.result() for name, f in futures.items()}
     next_ids = dict(parent["state"]["next_ids"]) if parent else {}

@@ -36,7 +36,9 @@ def write_csv(path: Path, table: pa.Table) -> None:
 def _write_one(out_dir: Path, name: str, table: pa.Table) -> dict:
     path = out_dir / f"{name}.csv"
     write_csv(path, table)
-    return table_entry(name, table.num_rows, sha256_file(path))
+    return table_entry(
+        name, table.num_rows, sha256_file(path), columns=table.column_names
+    )
 
 
 def write_tables(

@@ -1,13 +1,15 @@
-"""The raw load (`ecom load DIR`): verify, validate, then COPY a whole batch in one transaction.
+"""The raw load (`ecom load SOURCE`): write-audit-publish, one batch at a time.
 
-Steps, each of which stops the load before anything is written:
 1. read manifest.json; a batch already in the ledger with the same manifest hash is skipped,
    the same batch_id with a different hash is refused;
 2. every file's sha256 must match the manifest;
-3. raw validation (great-expectations suites from the contract) must pass, unless disabled;
-4. every file's header must be the contract's columns, as the manifest says.
-Then every table is streamed with COPY FROM STDIN into raw.<table> and the batch is recorded in
-raw._batches, all in a single transaction: the whole batch is in raw or none of it is.
+3. audit: every file (CSV or Parquet) is COPYed into the batch's own schema `audit_<batch>`
+   and checked there with SQL generated from the raw contract (`warehouse.raw_validation`);
+   any finding stops the load with a report naming table, column, rule and file lines, and the
+   audit area stays for inspection;
+4. publish: in one transaction, every staged table is inserted into raw.<table> (stamped with
+   `_batch_id`, `_loaded_at`, `_source_file`) and the batch recorded in raw._batches; the audit
+   area is dropped. The whole batch is in raw or none of it is.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from contracts.manifest import (
     ManifestError,
     read_manifest,
 )
-from contracts.raw_tables import TABLES, get_table
+from contracts.raw_tables import TABLES
 from warehouse.connection import connect, database_url
 from warehouse.raw_ddl import (
     BATCH_SETTING,
@@ -39,8 +41,10 @@ from warehouse.raw_ddl import (
     ensure_raw_schema,
     summarize_loaded_at_sql,
 )
-from warehouse.raw_validation import RawValidationError, validate_batch
-from warehouse.raw_validation.frames import read_header
+from warehouse.raw_validation import RawValidationError
+from warehouse.raw_validation.audit import AuditArea, audit_schema, drop
+from warehouse.raw_validation.files import file_columns
+from warehouse.raw_validation.runner import audit_batch, passed_before
 
 log = logging.getLogger(__name__)
 
@@ -86,27 +90,6 @@ def verify_checksums(manifest: BatchManifest) -> None:
             )
 
 
-def verify_headers(manifest: BatchManifest) -> None:
-    """Every file's header is the contract's column list, and the manifest says the same.
-
-    With validation on, a renamed/missing/reordered column has already been reported by the
-    expectation suite (with details); this also guards loads with validation off.
-    """
-    for name, entry in manifest.tables.items():
-        header = read_header(manifest.path(name))
-        expected = get_table(name).column_names
-        if header != expected:
-            raise LoadError(
-                f"batch {manifest.batch_id}: {entry.file} has columns {header}, "
-                f"the raw contract for {name!r} expects {expected}"
-            )
-        if list(entry.columns) != header:
-            raise LoadError(
-                f"batch {manifest.batch_id}: {entry.file} header {header} does not match the "
-                f"manifest's columns {list(entry.columns)}"
-            )
-
-
 def _ledger_row(
     conn: psycopg.Connection, batch_id: str
 ) -> tuple[str, dict[str, int]] | None:
@@ -136,32 +119,22 @@ def _already_loaded(
     return counts
 
 
-def _copy_table(cur: psycopg.Cursor, manifest: BatchManifest, name: str) -> int:
-    entry = manifest.tables[name]
-    cur.execute("select set_config(%s, %s, true)", (SOURCE_FILE_SETTING, entry.file))
-    statement = sql.SQL(
-        "copy {}.{} ({}) from stdin with (format csv, header true, encoding 'UTF8')"
-    ).format(
-        sql.Identifier(RAW_SCHEMA),
-        sql.Identifier(name),
-        sql.SQL(", ").join(sql.Identifier(c) for c in get_table(name).column_names),
-    )
-    try:
-        with manifest.path(name).open("rb") as fh, cur.copy(statement) as copy:
-            while chunk := fh.read(CHUNK_BYTES):
-                copy.write(chunk)
-    except psycopg.Error as exc:
-        # PostgreSQL's message names the column and CSV line; the transaction rolls back
-        raise LoadError(
-            f"batch {manifest.batch_id}: COPY of {entry.file} into raw.{name} failed, "
-            f"nothing of the batch was loaded: {exc}"
-        ) from exc
-    rows = cur.rowcount
-    if rows != entry.rows:
-        raise LoadError(
-            f"batch {manifest.batch_id}: {entry.file} held {rows} rows, the manifest says {entry.rows}"
+def _publish_table(
+    cur: psycopg.Cursor, schema: str, name: str, columns: list[str]
+) -> int:
+    entry_columns = sql.SQL(", ").join(map(sql.Identifier, columns))
+    cur.execute(
+        sql.SQL("insert into {}.{} ({}) select {} from {}.{} order by {}").format(
+            sql.Identifier(RAW_SCHEMA),
+            sql.Identifier(name),
+            entry_columns,
+            entry_columns,
+            sql.Identifier(schema),
+            sql.Identifier(name),
+            sql.Identifier("_line"),
         )
-    return rows
+    )
+    return cur.rowcount
 
 
 def _record(
@@ -184,10 +157,12 @@ def _record(
     )
 
 
-def _copy_batch(
-    conn: psycopg.Connection, manifest: BatchManifest
+def _publish(
+    conn: psycopg.Connection, manifest: BatchManifest, area: AuditArea | None
 ) -> dict[str, int] | None:
-    """COPY every table and write the ledger row in one transaction; None if a racing load won."""
+    """Insert every staged table into raw and write the ledger row, in one transaction; drop
+    the audit area. None if a racing load of the same batch committed first."""
+    schema = audit_schema(manifest.batch_id)
     with conn.transaction(), conn.cursor() as cur:
         # self-conflicting lock: concurrent loads queue here, readers of the ledger are not blocked
         cur.execute(
@@ -200,8 +175,19 @@ def _copy_batch(
         cur.execute(
             "select set_config(%s, %s, true)", (BATCH_SETTING, manifest.batch_id)
         )
-        counts = {name: _copy_table(cur, manifest, name) for name in manifest.tables}
+        counts = {}
+        for name, entry in manifest.tables.items():
+            cur.execute(
+                "select set_config(%s, %s, true)", (SOURCE_FILE_SETTING, entry.file)
+            )
+            columns = (
+                area.tables[name].columns
+                if area is not None and name in area.tables
+                else file_columns(manifest.path(name))  # checksums verified: as staged
+            )
+            counts[name] = _publish_table(cur, schema, name, columns)
         _record(cur, manifest, counts)
+        drop(conn, manifest.batch_id)
     return counts
 
 
@@ -211,9 +197,11 @@ def load_batch(
     """Load one generated batch into the raw schema, all or nothing.
 
     Args:
-        batch_dir: directory holding manifest.json and one CSV per table.
+        batch_dir: directory holding manifest.json and one CSV or Parquet file per table.
         url: libpq URL/conninfo of the warehouse; default `warehouse.connection.database_url()`.
-        validate: run raw validation first (RawValidationError stops the load).
+        validate: run the contract's checks in the audit area (RawValidationError stops the
+            load); without them only what COPY refuses stops it (tests that hand bad data to
+            dbt's gates on purpose).
 
     Returns:
         LoadResult; `skipped` is True when the identical batch was already loaded.
@@ -233,12 +221,17 @@ def load_batch(
         skipped = counts is not None
         if counts is None:
             verify_checksums(manifest)
-            if validate:
-                report = validate_batch(manifest.batch_dir)
+            area = None
+            if not (validate and passed_before(conn, manifest)):
+                area, report = audit_batch(conn, manifest, checks=validate)
                 if not report.success:
-                    raise RawValidationError(report)
-            verify_headers(manifest)
-            counts = _copy_batch(conn, manifest)
+                    if validate:
+                        raise RawValidationError(report)
+                    raise LoadError(
+                        f"batch {manifest.batch_id} could not be staged, nothing was "
+                        f"loaded:\n{report.to_text()}"
+                    )
+            counts = _publish(conn, manifest, area)
             if counts is None:  # a concurrent load of the same batch committed first
                 skipped = True
                 with conn.transaction():

@@ -3,7 +3,7 @@
 Design choices (see docs/quality-gates.md):
 
 * Every contract column is nullable and there are no keys or constraints in raw: raw validation
-  (great-expectations) is the gate, and products/customers legitimately repeat their ids across
+  (SQL checks in the batch's audit area, `warehouse.raw_validation`) is the gate, and products/customers legitimately repeat their ids across
   batches (new versions). DDL constraints would turn a validation report into a bare COPY error.
 * The load metadata columns are NOT NULL and default to per-transaction settings, so COPY can
   stream the CSV untouched while every row is stamped:
@@ -101,14 +101,34 @@ def _normalise(pg_type: str) -> str:
 
 
 def check_table(conn: psycopg.Connection, table: Table) -> None:
-    """Raise RawSchemaError when raw.<table> exists with columns other than the contract's."""
-    existing = [(n, _normalise(t)) for n, t in _existing_columns(conn, table.name)]
-    expected = [(n, _normalise(t)) for n, t in expected_columns(table)]
-    if existing and existing != expected:
+    """Bring an existing raw.<table> up to the contract: add the contract's new (optional)
+    columns; raise RawSchemaError when a column has another type or is not in the contract."""
+    existing = dict((n, _normalise(t)) for n, t in _existing_columns(conn, table.name))
+    if not existing:
+        return
+    expected = dict((n, _normalise(t)) for n, t in expected_columns(table))
+    retyped = {
+        n: (existing[n], t)
+        for n, t in expected.items()
+        if n in existing and existing[n] != t
+    }
+    unknown = [n for n in existing if n not in expected]
+    if retyped or unknown:
         raise RawSchemaError(
-            f"raw.{table.name} exists but does not match the contract: expected {expected}, found {existing}. "
-            "Migrate or drop the raw table (raw is append-only; the contract changed)."
+            f"raw.{table.name} exists but does not match the contract: column types "
+            f"(found, expected) {retyped}, columns not in the contract {unknown}. Migrate or "
+            "drop the raw table (raw is append-only; the contract changed)."
         )
+    for column in table.columns:
+        if column.name not in existing:
+            conn.execute(
+                sql.SQL("alter table {}.{} add column {} {}").format(
+                    sql.Identifier(RAW_SCHEMA),
+                    sql.Identifier(table.name),
+                    sql.Identifier(column.name),
+                    sql.SQL(PG_TYPES[column.type]),
+                )
+            )
 
 
 def loaded_at_index_name(table: Table) -> str:
@@ -139,7 +159,8 @@ def summarize_loaded_at_sql(table: Table) -> sql.Composed:
 
 
 def ensure_raw_schema(conn: psycopg.Connection) -> None:
-    """Create the raw schema, its tables and the ledger if missing, in one transaction; idempotent."""
+    """Create the raw schema, its tables and the ledger if missing, and add columns the
+    contract gained since, in one transaction; idempotent."""
     with conn.transaction():
         conn.execute("select pg_advisory_xact_lock(%s)", (_DDL_LOCK_KEY,))
         conn.execute(

@@ -66,7 +66,7 @@ def load(
         ..., exists=True, file_okay=False, help="a generated batch directory"
     ),
     validate: bool = typer.Option(
-        True, help="run the raw great-expectations suites first"
+        True, help="check the batch against the contract in its audit area first"
     ),
 ) -> None:
     """Validate a batch and load it into the raw schema (one transaction, idempotent)."""

@@ -72,7 +72,7 @@ def test_asset_graph_renders_groups_and_key_assets(
     browser.get(f"{dagster_webserver}/assets")
     text = _wait_for_text(browser, ["raw", "warehouse"])
     _dismiss_welcome_dialog(browser)
-    assert "landing" in text or "generated_batch" in text or "orders" in text
+    assert "landing" in text or "landed_batch" in text or "orders" in text
     browser.save_screenshot(str(artifacts / "dagster-assets.png"))
 
     browser.get(f"{dagster_webserver}/asset-groups")

@@ -120,12 +120,13 @@ def table_checksums(
     return out
 
 
-def replace_raw_data(url: str, batch_dir: Path) -> None:
-    """Empty every raw table and the batch ledger, then load `batch_dir` (bad data arriving)."""
+def replace_raw_data(url: str, batch_dir: Path, *, validate: bool = True) -> None:
+    """Empty every raw table and the batch ledger, then load `batch_dir` (bad data arriving;
+    `validate=False` for data that reached raw around the raw gate)."""
     names = sql.SQL(", ").join(sql.Identifier("raw", t.name) for t in TABLES)
     with psycopg.connect(url) as conn:
         conn.execute(sql.SQL("truncate {}, raw._batches").format(names))
-    load_batch(batch_dir, url)
+    load_batch(batch_dir, url, validate=validate)
 
 
 @dataclass(frozen=True)

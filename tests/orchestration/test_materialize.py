@@ -4,6 +4,8 @@ tests/orchestration/test_platform_world.py)."""
 
 from __future__ import annotations
 
+import re
+
 import dagster as dg
 import pytest
 
@@ -35,7 +37,7 @@ def _run(config: dict) -> dg.ExecuteInProcessResult:
 def _config(faults: list[str] | None = None) -> dict:
     return {
         "ops": {
-            "generated_batch": {
+            "landed_batch": {
                 "config": {
                     "mode": "initial",
                     "scale": SCALE,
@@ -66,8 +68,9 @@ def _checks(result: dg.ExecuteInProcessResult) -> dict[str, bool]:
     return out
 
 
-def test_raw_fault_stops_at_the_blocking_check(platform_env) -> None:
-    result = _run(_config(["null_keys"]))
+@pytest.mark.parametrize("fault", ["null_keys", "orphan_foreign_keys"])
+def test_raw_fault_stops_at_the_blocking_check(platform_env, fault) -> None:
+    result = _run(_config([fault]))
     assert not result.success
     checks = _checks(result)
     failed = [k for k, v in checks.items() if not v]
@@ -81,16 +84,22 @@ def test_raw_fault_stops_at_the_blocking_check(platform_env) -> None:
 
 
 def test_dbt_fault_stops_before_the_marts(platform_env) -> None:
-    result = _run(_config(["orphan_foreign_keys"]))
+    result = _run(_config(["dates_before_signup"]))
     assert not result.success
     checks = _checks(result)
     assert all(v for k, v in checks.items() if k.endswith(":raw_expectations")), (
-        "orphans pass raw validation"
+        "orders before signup pass raw validation (a cross-table rule for dbt)"
     )
-    failed = [k for k, v in checks.items() if not v]
-    assert any("relationships" in k for k in failed), failed
+    # a singular test spans several models, so it is not one asset's check: the dbt step
+    # fails and names it
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    assert failure.step_key == "warehouse_dbt"
+    assert re.search(
+        r"FAIL [1-9]\d* assert_orders_not_before_customer_signup",
+        str(failure.event_specific_data.error.message),
+    )
     done = _materialized(result)
-    assert "raw/order_items" in done
-    assert "marts/fct_order_items" not in done, (
+    assert "raw/orders" in done
+    assert "marts/fct_orders" not in done, (
         "a mart downstream of the failing test must not be built"
     )

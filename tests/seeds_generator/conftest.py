@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from contracts.raw_tables import TABLES
 from seeds_generator import FAULT_CLASSES, generate, generate_increment
+from seeds_generator.arrow_tables import GENERATED_TABLES
 
 SMALL = 0.01
 
@@ -16,10 +16,10 @@ SMALL = 0.01
 def read_batch(batch: Path) -> dict[str, pd.DataFrame]:
     """Every table of a clean batch, typed by the contract (timestamps as UTC datetimes)."""
     out = {}
-    for t in TABLES:
+    for t in GENERATED_TABLES:
         df = pd.read_csv(batch / f"{t.name}.csv", keep_default_na=False, na_values=[""])
         for c in t.columns:
-            if c.type == "timestamp":
+            if c.type == "timestamp" and c.name in df:
                 df[c.name] = pd.to_datetime(df[c.name], utc=True)
         out[t.name] = df
     return out

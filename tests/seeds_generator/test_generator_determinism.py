@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 
-from contracts.raw_tables import TABLES
 from seeds_generator import generate, read_manifest
+from seeds_generator.arrow_tables import GENERATED_TABLES
 
 
 def _files(d):
-    names = [f"{t.name}.csv" for t in TABLES] + ["manifest.json", "ground_truth.json"]
+    names = [f"{t.name}.csv" for t in GENERATED_TABLES] + [
+        "manifest.json",
+        "ground_truth.json",
+    ]
     names += sorted(
         p.relative_to(d).as_posix() for p in (d / "ground_truth").glob("*.parquet")
     )

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from contracts.manifest import ManifestError
-from contracts.raw_tables import TABLES
 from seeds_generator import generate_increment, read_manifest
+from seeds_generator.arrow_tables import GENERATED_TABLES
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +24,14 @@ def test_manifest_links_parent(batch_dir, increment_dir):
         and m["batch_id"] != parent["batch_id"]
     )
     assert m["window_start"] == "2025-12-31" and m["window_end"] == "2026-01-04"
-    assert set(m["tables"]) == {t.name for t in TABLES}
+    assert set(m["tables"]) == {t.name for t in GENERATED_TABLES}
     for name in ("geography", "categories", "brands", "campaigns"):
         assert m["tables"][name]["rows"] == 0
         assert (increment_dir / f"{name}.csv").read_text().count("\n") == 1
 
 
 def test_ids_continue_without_collisions(batch, inc):
-    for t in TABLES:
+    for t in GENERATED_TABLES:
         if t.name in ("products", "customers") or inc[t.name].empty:
             continue
         assert (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from contracts.raw_tables import TABLES
 from seeds_generator import generate
+from seeds_generator.arrow_tables import GENERATED_TABLES
 
 
 def _assert_inside_window(batch_dir: Path, read_batch) -> None:
@@ -20,7 +20,7 @@ def _assert_inside_window(batch_dir: Path, read_batch) -> None:
         dt.date.fromisoformat(manifest["window_end"]) + dt.timedelta(days=1), tz="UTC"
     )
     frames = read_batch(batch_dir)
-    for t in TABLES:
+    for t in GENERATED_TABLES:
         if t.event_time is None or frames[t.name].empty:
             continue
         times = frames[t.name][t.event_time]

@@ -15,8 +15,10 @@ import pytest
 
 from contracts.raw_tables import get_table
 
-# A small, contract-valid batch written by hand (three tables, values as they appear in CSVs).
+# A small, contract-valid batch written by hand: the four required tables (customers, products,
+# orders, order_items) and three optional ones they refer to, values as they appear in a CSV.
 GOOD_ROWS: dict[str, list[dict[str, str]]] = {
+    "geography": [{"geography_id": "7", "country_code": "US", "region": "west"}],
     "brands": [
         {"brand_id": "1", "brand_name": "Acme", "is_private_label": "true"},
         {"brand_id": "2", "brand_name": "Bolt, Inc.", "is_private_label": "false"},
@@ -33,6 +35,18 @@ GOOD_ROWS: dict[str, list[dict[str, str]]] = {
             "end_date": "2024-03-31",
         },
     ],
+    "customers": [
+        {
+            "customer_id": str(100 + i),
+            "geography_id": "7",
+            "signed_up_at": f"2024-01-0{i} 09:00:00Z",
+        }
+        for i in range(1, 6)
+    ],
+    "products": [
+        {"product_id": "1", "brand_id": "1", "unit_price": "10.00"},
+        {"product_id": "2", "brand_id": "2", "unit_price": "5.00"},
+    ],
     "orders": [
         {
             "order_id": str(i),
@@ -47,6 +61,17 @@ GOOD_ROWS: dict[str, list[dict[str, str]]] = {
             "discount_amount": "0.00",
             "shipping_amount": "4.99",
             "order_total": "24.99",
+        }
+        for i in range(1, 6)
+    ],
+    "order_items": [
+        {
+            "order_item_id": str(10 + i),
+            "order_id": str(i),
+            "product_id": "1",
+            "quantity": "2",
+            "unit_price": "10.00",
+            "line_total": "20.00",
         }
         for i in range(1, 6)
     ],
@@ -68,12 +93,21 @@ def write_batch(
     window_end: str = "2024-12-31",
     columns: dict[str, list[str]] | None = None,
 ) -> Path:
-    """Write CSVs (header = contract columns unless overridden in `columns`) and a manifest."""
+    """Write CSVs (header = the columns of the table's first row unless overridden in
+    `columns`) and a manifest."""
     rows = GOOD_ROWS if rows is None else rows
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {}
     for name, table_rows in rows.items():
-        header = (columns or {}).get(name) or get_table(name).column_names
+        header = (columns or {}).get(name) or [
+            c
+            for c in get_table(name).column_names
+            if (
+                c in table_rows[0]
+                if table_rows
+                else c in get_table(name).required_columns
+            )
+        ]
         path = out_dir / f"{name}.csv"
         with path.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh, lineterminator="\n")

@@ -1,20 +1,15 @@
-"""Raw validation: great-expectations suites built from the raw data contract gate every load.
-
-Every column is read as text, so a value that does not parse is a finding with examples and CSV
-line numbers, not a crash. The loader refuses a batch whose report is not successful.
+"""Raw validation, in the database: each batch is COPYed into its own audit area and checked
+there with SQL generated from the raw contract before the loader publishes it into `raw`
+(write-audit-publish). A finding names the table, column, rule and file line numbers.
 """
 
-from contracts.manifest import (
-    BatchManifest,
-    ManifestError,
-    read_manifest,
-)
+from contracts.manifest import BatchManifest, ManifestError, read_manifest
 from warehouse.raw_validation.report import (
     RawValidationError,
     ValidationFailure,
     ValidationReport,
 )
-from warehouse.raw_validation.runner import validate_batch, validate_table
+from warehouse.raw_validation.runner import audit_batch, validate_batch
 
 __all__ = [
     "BatchManifest",
@@ -22,7 +17,7 @@ __all__ = [
     "RawValidationError",
     "ValidationFailure",
     "ValidationReport",
+    "audit_batch",
     "read_manifest",
     "validate_batch",
-    "validate_table",
 ]

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 class ValidationFailure:
     """One failed expectation.
 
-    `rows` are 1-based CSV line numbers (the header is line 1) of example bad values, when known.
+    `rows` are 1-based file line numbers (the header is line 1; for Parquet, row N is line
+    N + 1) of example bad values, when known.
     """
 
     table: str
@@ -30,7 +31,7 @@ class ValidationFailure:
         if self.examples:
             parts.append(f"e.g. {self.examples!r}")
         if self.rows:
-            parts.append(f"at CSV line(s) {self.rows}")
+            parts.append(f"at line(s) {self.rows}")
         if self.details:
             parts.append(self.details)
         return "; ".join(parts)

@@ -66,14 +66,14 @@ matched as (
             daily_rolled_up.grain = sales_monthly.grain
             and daily_rolled_up.ordered_month = sales_monthly.ordered_month
             and daily_rolled_up.sales_channel = sales_monthly.sales_channel
-            and daily_rolled_up.loyalty_tier = sales_monthly.loyalty_tier
+            and daily_rolled_up.loyalty_tier is not distinct from sales_monthly.loyalty_tier
             and daily_rolled_up.category_id is not distinct from sales_monthly.category_id
             and daily_rolled_up.brand_id is not distinct from sales_monthly.brand_id
             and daily_rolled_up.geography_key is not distinct from sales_monthly.geography_key
             and daily_rolled_up.order_count = sales_monthly.order_count
             and daily_rolled_up.unit_count = sales_monthly.unit_count
             and daily_rolled_up.gross_revenue = sales_monthly.gross_revenue
-            and daily_rolled_up.gross_margin = sales_monthly.gross_margin
+            and daily_rolled_up.gross_margin is not distinct from sales_monthly.gross_margin
             and daily_rolled_up.loaded_at = sales_monthly.loaded_at
 )
 

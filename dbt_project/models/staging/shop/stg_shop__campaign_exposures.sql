@@ -17,6 +17,7 @@ renamed as (
         {{ utc_date('exposed_at') }} as exposed_date,
         ---------- timestamps
         cast(exposed_at as timestamptz) as exposed_at,
+        cast(redeemed_at as timestamptz) as redeemed_at,
         ---------- load metadata
         _batch_id as batch_id,
         _loaded_at as loaded_at,

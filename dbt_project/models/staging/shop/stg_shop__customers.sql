@@ -18,6 +18,11 @@ renamed as (
         cast(gender as text) as gender,
         cast(acquisition_channel as text) as acquisition_channel,
         cast(loyalty_tier as text) as loyalty_tier,
+        cast(age_band as text) as age_band,
+        cast(income_band as text) as income_band,
+        cast(household_composition as text) as household_composition,
+        ---------- numerics
+        cast(household_size as bigint) as household_size,
         ---------- booleans
         cast(is_marketing_opt_in as boolean) as is_marketing_opt_in,
         ---------- dates
@@ -25,7 +30,8 @@ renamed as (
         {{ utc_date('signed_up_at') }} as signed_up_date,
         ---------- timestamps
         cast(signed_up_at as timestamptz) as signed_up_at,
-        cast(updated_at as timestamptz) as updated_at,
+        -- optional: a customer without versions is valid from signup
+        cast(coalesce(updated_at, signed_up_at) as timestamptz) as updated_at,
         ---------- load metadata
         _batch_id as batch_id,
         _loaded_at as loaded_at,

@@ -11,14 +11,22 @@ renamed as (
         cast(customer_id as bigint) as customer_id,
         cast(shipping_geography_id as bigint) as shipping_geography_id,
         cast(campaign_id as bigint) as campaign_id,
+        cast(store_id as bigint) as store_id,
         ---------- strings
-        cast(status as text) as order_status,
-        cast(channel as text) as sales_channel,
-        cast(currency as text) as currency,
+        -- optional in the contract: an export without a status holds completed orders
+        coalesce(cast(status as text), 'completed') as order_status,
+        coalesce(cast(channel as text), 'unknown') as sales_channel,
+        coalesce(cast(currency as text), 'USD') as currency,
         ---------- numerics
-        cast(items_subtotal as numeric(14, 2)) as items_subtotal,
-        cast(discount_amount as numeric(14, 2)) as discount_amount,
-        cast(shipping_amount as numeric(14, 2)) as shipping_amount,
+        -- optional amounts default so that order_total = subtotal - discount + shipping holds
+        cast(
+            coalesce(
+                items_subtotal,
+                order_total + coalesce(discount_amount, 0) - coalesce(shipping_amount, 0)
+            ) as numeric(14, 2)
+        ) as items_subtotal,
+        cast(coalesce(discount_amount, 0) as numeric(14, 2)) as discount_amount,
+        cast(coalesce(shipping_amount, 0) as numeric(14, 2)) as shipping_amount,
         cast(order_total as numeric(14, 2)) as order_total,
         ---------- dates
         {{ utc_date('ordered_at') }} as ordered_date,

@@ -21,7 +21,8 @@ renamed as (
         {{ utc_date('launched_at') }} as launched_date,
         ---------- timestamps
         cast(launched_at as timestamptz) as launched_at,
-        cast(updated_at as timestamptz) as updated_at,
+        -- optional: a product without versions is valid from its launch, else its first load
+        cast(coalesce(updated_at, launched_at, _loaded_at) as timestamptz) as updated_at,
         ---------- load metadata
         _batch_id as batch_id,
         _loaded_at as loaded_at,
