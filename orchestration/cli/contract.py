@@ -42,3 +42,27 @@ def tables() -> None:
         typer.echo(
             f"{o.qualified_name:<24} output    key {key:<16} {len(o.columns)} columns"
         )
+
+
+@app.command("json-schema")
+def json_schema(
+    table: str | None = typer.Option(
+        None, help="print only this table's row schema (default: the whole contract)"
+    ),
+) -> None:
+    """The source contract as JSON Schema: manifest.json, and one row schema per table."""
+    import json
+
+    from contracts.json_schema import row_schema, source_contract_schema
+    from contracts.raw_tables import TABLES_BY_NAME
+
+    if table is not None and table not in TABLES_BY_NAME:
+        typer.echo(
+            f"unknown table {table!r}; the contract's tables: {', '.join(TABLES_BY_NAME)}",
+            err=True,
+        )
+        raise typer.Exit(2)
+    schema = (
+        source_contract_schema() if table is None else row_schema(TABLES_BY_NAME[table])
+    )
+    typer.echo(json.dumps(schema, indent=2))
