@@ -26,13 +26,31 @@ def full_refresh_run_config(
     log_level: str = "INFO",
     n_trials: int | None = None,
     warehouse: Mapping[str, Any] | None = None,
+    source: str = "generator",
+    households: int | None = None,
 ) -> dict:
-    """Run config of the `full_refresh` job: the initial batch at `scale`/`seed`, a full dbt
-    build (plus `warehouse` fields of WarehouseBuildConfig, e.g. the ML cutoff plan), and
-    (when given) `n_trials` optuna trials for each model."""
+    """Run config of the `full_refresh` job: the initial batch of `source` (the generator at
+    `scale`/`seed` by default), a full dbt build (the source's recommended dbt vars, then
+    `warehouse` fields of WarehouseBuildConfig, e.g. the ML cutoff plan), and (when given)
+    `n_trials` optuna trials for each model."""
+    from orchestration.landing_sources import merged_warehouse_config
+
+    landing: dict[str, Any] = {
+        "mode": "initial",
+        "source": source,
+        "scale": scale,
+        "seed": seed,
+    }
+    if households is not None:
+        landing["households"] = households
     ops: dict = {
-        "landed_batch": {"config": {"mode": "initial", "scale": scale, "seed": seed}},
-        "warehouse_dbt": {"config": {"full_refresh": True, **(warehouse or {})}},
+        "landed_batch": {"config": landing},
+        "warehouse_dbt": {
+            "config": {
+                "full_refresh": True,
+                **merged_warehouse_config(source, warehouse),
+            }
+        },
     }
     if n_trials is not None:
         for op in ("ml__churn_model", "ml__recommender_model"):
@@ -82,6 +100,8 @@ def execute_full_refresh(
     n_trials: int | None = None,
     warehouse: Mapping[str, Any] | None = None,
     log_level: str = "INFO",
+    source: str = "generator",
+    households: int | None = None,
 ):
     """Run the `full_refresh` job in-process on the DAGSTER_HOME instance; its result.
 
@@ -98,23 +118,45 @@ def execute_full_refresh(
     with dg.DagsterInstance.get() as instance:
         return job.execute_in_process(
             run_config=full_refresh_run_config(
-                scale, seed, log_level, n_trials=n_trials, warehouse=warehouse
+                scale,
+                seed,
+                log_level,
+                n_trials=n_trials,
+                warehouse=warehouse,
+                source=source,
+                households=households,
             ),
             instance=instance,
             raise_on_error=False,
         )
 
 
-def run_all(*, scale: float, seed: int, n_trials: int | None = None) -> bool:
-    """Materialize every asset (generate → load → dbt build → downstream). True on success."""
+def run_all(
+    *,
+    scale: float,
+    seed: int,
+    n_trials: int | None = None,
+    source: str = "generator",
+    households: int | None = None,
+) -> bool:
+    """Materialize every asset (land → load → dbt build → downstream). True on success."""
     from orchestration.instance import ensure_dagster_home
+    from orchestration.landing_sources import describe
     from warehouse.connection import database_url
 
     os.environ["DAGSTER_HOME"] = str(ensure_dagster_home())
-    console.print(f"[bold]warehouse[/] {database_url(start=True)}")
+    url = database_url(start=True)
+    console.print(f"[bold]warehouse[/] {url}")
     console.print(f"[bold]dagster home[/] {os.environ['DAGSTER_HOME']}")
+    console.print(f"[bold]source[/] {describe(source)}")
     t0 = time.perf_counter()
-    result = execute_full_refresh(scale=scale, seed=seed, n_trials=n_trials)
+    result = execute_full_refresh(
+        scale=scale,
+        seed=seed,
+        n_trials=n_trials,
+        source=source,
+        households=households,
+    )
     _print_summary(result, time.perf_counter() - t0)
     return result.success
 

@@ -86,14 +86,34 @@ class PendingLoad:
     rows_by_table: dict[str, int]
 
 
+class MixedHistoriesError(RuntimeError):
+    """A second history (a batch with no parent) would be loaded into a raw schema that
+    already holds one: two shops, or two generator worlds, in one warehouse."""
+
+
 def load_pending_batches(url: str) -> PendingLoad:
-    """Validate and load, in order, every landed batch not yet in raw (idempotent)."""
+    """Validate and load, in order, every landed batch not yet in raw (idempotent).
+
+    Raw holds one history: an initial batch (no parent) is only loaded into an empty raw
+    schema; a second one is refused before anything is loaded.
+    """
     from warehouse.loader import load_batch, loaded_batches
 
-    loaded = {b["batch_id"] for b in loaded_batches(url)}
+    ledger = loaded_batches(url)
+    loaded = {b["batch_id"] for b in ledger}
+    pending = unloaded_batches(landing_dir(), loaded)
+    roots = [b["batch_id"] for b in ledger if b["parent_batch_id"] is None]
+    roots += [b.batch_id for b in pending if b.parent_batch_id is None]
+    if len(roots) > 1:
+        raise MixedHistoriesError(
+            f"the warehouse would hold {len(roots)} separate histories ({', '.join(roots)}): "
+            f"raw holds {', '.join(sorted(loaded)) or 'nothing'} and the landing directory "
+            f"{landing_dir()} adds initial batches. Use one warehouse per shop: a fresh "
+            "ECOM_HOME (embedded) or ECOM_DATABASE_URL, or remove the other landed batches"
+        )
     done: list[str] = []
     rows: dict[str, int] = {}
-    for batch in unloaded_batches(landing_dir(), loaded):
+    for batch in pending:
         result = load_batch(batch.path, url)
         done.append(result.batch_id)
         for table, n in result.tables.items():

@@ -16,12 +16,25 @@ OWNER = "team:data-platform"
 class LandingConfig(dg.Config):
     mode: Literal["initial", "next_day"] = Field(
         default="initial",
-        description="initial: the two-year history batch; next_day: the next increment after the latest batch",
+        description="initial: the source's history batch; next_day: the generator's next "
+        "increment after the latest batch",
+    )
+    source: str = Field(
+        default="generator",
+        description="where the initial batch comes from: 'generator', 'completejourney', "
+        "a directory holding a batch, or an s3:// URL of one",
     )
     scale: float = Field(
         default=0.05, description="generator scale (1.0 ≈ 100k customers)"
     )
-    seed: int = Field(default=42, description="generator seed")
+    seed: int = Field(
+        default=42, description="generator seed; subsample seed for completejourney"
+    )
+    households: int | None = Field(
+        default=None,
+        description="completejourney only: a deterministic subsample of this many "
+        "households (default: all)",
+    )
     days: int = Field(default=1, description="days per increment in next_day mode")
     inject_faults: list[str] = Field(
         default_factory=list,
@@ -52,17 +65,35 @@ def raw_key(table: str) -> dg.AssetKey:
     ],
 )
 def landed_batch(context: dg.AssetExecutionContext, config: LandingConfig):
-    """Synthetic e-commerce data with planted truth, one CSV per table plus manifest."""
+    """The latest batch in the landing directory: one CSV or Parquet file per table plus its
+    manifest, from the configured source (the generator, The Complete Journey, a directory
+    or an S3 URL)."""
     from contracts.manifest import read_manifest
+    from orchestration import landing_sources
 
     if config.mode == "initial":
-        batch_dir = steps.land_initial_batch(
-            config.scale, config.seed, config.inject_faults
+        batch_dir = landing_sources.land_initial(
+            config.source,
+            scale=config.scale,
+            seed=config.seed,
+            households=config.households,
+            faults=config.inject_faults,
+        )
+    elif config.source != landing_sources.GENERATOR:
+        raise landing_sources.SourceError(
+            f"mode next_day generates the next increment; source {config.source!r} "
+            "delivers its increments as new batches in the landing directory "
+            "(job load_landed_batches)"
         )
     else:
         batch_dir = steps.land_next_batch(config.days, config.inject_faults)
     manifest = read_manifest(batch_dir).raw
-    context.log.info("landed batch %s in %s", manifest["batch_id"], batch_dir)
+    context.log.info(
+        "landed batch %s from %s in %s",
+        manifest["batch_id"],
+        landing_sources.describe(config.source),
+        batch_dir,
+    )
     for t in TABLES:
         if t.name not in manifest["tables"]:
             # an optional table this source does not deliver: said so, not a silent zero
