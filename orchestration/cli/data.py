@@ -62,18 +62,37 @@ def generate(
 
 
 def load(
-    batch_dir: Path = typer.Argument(
-        ..., exists=True, file_okay=False, help="a generated batch directory"
+    source: str = typer.Argument(
+        ...,
+        metavar="SOURCE",
+        help="a batch directory, or an s3:// URL of a batch prefix "
+        "(endpoint: ECOM_S3_ENDPOINT_URL, else boto3's configuration)",
     ),
     validate: bool = typer.Option(
         True, help="check the batch against the contract in its audit area first"
     ),
 ) -> None:
-    """Validate a batch and load it into the raw schema (one transaction, idempotent)."""
+    """Validate a batch and load it into the raw schema (one transaction, idempotent).
+
+    A batch under an s3:// URL is first fetched into <landing>/s3/<bucket>/<prefix>/
+    (checksums verified) and loaded from there.
+    """
     from warehouse.loader import LoadError, load_batch
+    from warehouse.object_store import fetch_batch, is_object_store_url
     from warehouse.raw_validation import RawValidationError
+    from warehouse.settings import get_settings
 
     try:
+        if is_object_store_url(source):
+            batch_dir = fetch_batch(source, get_settings().landing / "s3")
+            typer.echo(f"fetched {source} -> {batch_dir}")
+        else:
+            batch_dir = Path(source).expanduser()
+            if not batch_dir.is_dir():
+                raise typer.BadParameter(
+                    f"{source!r} is neither an existing directory nor an s3:// URL",
+                    param_hint="SOURCE",
+                )
         result = load_batch(batch_dir, validate=validate)
     except RawValidationError as exc:
         typer.echo(exc.report.to_text(), err=True)
