@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from orchestration.cli import contract, data, db, dbt, run, serve
+from orchestration.cli import contract, data, db, dbt, run, serve, sources
 
 app = typer.Typer(
     name="ecom",
@@ -15,6 +15,7 @@ app = typer.Typer(
 )
 app.add_typer(db.app, name="db")
 app.add_typer(contract.app, name="contract")
+app.add_typer(sources.app, name="source")
 app.command("generate")(data.generate)
 app.command("load")(data.load)
 app.command(
