@@ -205,8 +205,12 @@ def _fetch_manifest(
     try:
         return read_manifest(staging)
     except ManifestError as exc:
+        # name the object, not the staging copy (gone by the time anyone reads this)
+        reason = str(exc).replace(
+            str(staging / MANIFEST_FILE), f"{SCHEME}{location.bucket}/{key}"
+        )
         raise ObjectStoreError(
-            f"cannot fetch {location.url}: its {MANIFEST_FILE} is not a valid manifest: {exc}"
+            f"cannot fetch {location.url}: not a valid manifest: {reason}"
         ) from None
 
 
