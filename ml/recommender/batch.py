@@ -83,14 +83,16 @@ def write_batch_outputs(
     model_uri: str = CHAMPION_URI,
     k: int = 10,
     *,
-    exclude_seen: bool = True,
+    exclude_seen: bool | None = None,
     tracking_uri: str | None = None,
     generated_at: dt.datetime | None = None,
 ) -> dict[str, int]:
     """Write top-k per customer (`ml.recommendations`) and similar products (`ml.similar_products`).
 
     Every customer in dim_customers gets k rows (cold-start customers: their loyalty tier's
-    popularity). Each table is replaced atomically (one transaction: readers see the old or the
+    popularity). `exclude_seen=None` keeps the model's own setting (its recipe's: a
+    repeat-aware champion recommends items a customer already bought; True overrides it).
+    Each table is replaced atomically (one transaction: readers see the old or the
     new rows, never a mix). Returns {"recommendations": rows, "similar_products": rows}.
     """
     import mlflow
@@ -108,9 +110,12 @@ def write_batch_outputs(
     model, _ = unwrap(pyfunc_model, pinned)
     stamp = generated_at or dt.datetime.now(dt.UTC)
     customers = load_customers(url)
+    params: dict[str, Any] = {"k": k}
+    if exclude_seen is not None:
+        params["exclude_seen"] = bool(exclude_seen)
     recs = pyfunc_model.predict(
         pd.DataFrame({"customer_id": customers.index.to_numpy(dtype="int64")}),
-        params={"k": k, "exclude_seen": exclude_seen},
+        params=params,
     )
     recs = recs.assign(model_name=name, model_version=version, generated_at=stamp)
     similar = similar_products_frame(model, k).assign(

@@ -1,4 +1,14 @@
-"""Offline top-k evaluation against a holdout: precision, recall, NDCG, MAP, coverage."""
+"""Offline top-k evaluation against a holdout: precision, recall, NDCG, MAP, coverage.
+
+Two protocols (`PROTOCOLS`):
+
+- "new_items": discovery. The relevant set is the user's test items minus its train items,
+  and recommendations never include train items (whatever the model's `exclude_seen`).
+- "all_items": the next purchases, repeats included. The relevant set is every item the user
+  has in test; recommendations are the model's own (`exclude_seen` as fitted), so a model that
+  excludes repeats is judged as it would serve. On grocery data this is the protocol that
+  matters: most of a household's next basket is items it bought before.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +19,26 @@ import scipy.sparse as sp
 from ml.recommender._validation import check_frame, check_k
 from ml.recommender.model import Recommender
 
+PROTOCOLS: tuple[str, ...] = ("new_items", "all_items")
+
 
 def evaluate(
-    model: Recommender, train: pd.DataFrame, test: pd.DataFrame, k: int = 10
+    model: Recommender,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    k: int = 10,
+    protocol: str = "new_items",
 ) -> dict[str, float]:
     """Score `model`'s top-k lists against the items each user interacted with in `test`.
 
     Definitions (binary relevance; averages over evaluated users):
-      * a user's relevant set R_u = items in `test` minus items the user has in `train`
-        (those are excluded from recommendations, so they could never be hit); users with an
-        empty R_u are skipped. Test items outside the model's catalogue stay in R_u (misses).
-      * recommendations exclude the user's `train` items and the model's own seen items.
+      * protocol "new_items": a user's relevant set R_u = items in `test` minus items the user
+        has in `train`; recommendations exclude the user's `train` items and the model's own
+        seen items (so a train item could never be hit).
+      * protocol "all_items": R_u = every item the user has in `test`; recommendations follow
+        the model's `exclude_seen` (repeats allowed for a repeat-aware model).
+      * users with an empty R_u are skipped. Test items outside the model's catalogue stay in
+        R_u (misses).
       * precision@k = hits / k;  recall@k = hits / |R_u|
       * ndcg@k = sum_i rel_i / log2(i + 1) / IDCG, IDCG over min(|R_u|, k) relevant items
       * map@k = (1 / min(|R_u|, k)) * sum_i rel_i * precision@i
@@ -29,12 +48,18 @@ def evaluate(
         {"precision@k", "recall@k", "ndcg@k", "map@k", "coverage@k", "n_users"}.
     """
     k = check_k(k)
+    if protocol not in PROTOCOLS:
+        raise ValueError(f"unknown protocol {protocol!r}; valid: {list(PROTOCOLS)}")
     check_frame(train, ("user_id", "item_id"), "train")
     check_frame(test, ("user_id", "item_id"), "test")
-    train_pairs = pd.MultiIndex.from_frame(train[["user_id", "item_id"]])
     test_pairs = test[["user_id", "item_id"]].drop_duplicates()
-    in_train = pd.MultiIndex.from_frame(test_pairs).isin(train_pairs)
-    relevant = test_pairs.loc[~in_train]
+    new_items = protocol == "new_items"
+    if new_items:
+        train_pairs = pd.MultiIndex.from_frame(train[["user_id", "item_id"]])
+        in_train = pd.MultiIndex.from_frame(test_pairs).isin(train_pairs)
+        relevant = test_pairs.loc[~in_train]
+    else:
+        relevant = test_pairs
     keys = [f"precision@{k}", f"recall@{k}", f"ndcg@{k}", f"map@{k}", f"coverage@{k}"]
     if relevant.empty:
         return {**dict.fromkeys(keys, 0.0), "n_users": 0}
@@ -42,10 +67,15 @@ def evaluate(
     users = pd.Index(relevant["user_id"].unique())
     user_pos = users.get_indexer(relevant["user_id"])
     n_relevant = np.bincount(user_pos, minlength=len(users))
-    exclude = _exclusion_matrix(model, users, train)
-    items, _ = model._top_items(
-        list(users), k, exclude_seen=True, extra_exclude=exclude
-    )
+    if new_items:
+        items, _ = model._top_items(
+            list(users),
+            k,
+            exclude_seen=True,
+            extra_exclude=_exclusion_matrix(model, users, train),
+        )
+    else:
+        items, _ = model._top_items(list(users), k, exclude_seen=model.exclude_seen)
     if items.shape[1] < k:  # catalogue smaller than k: pad with "no recommendation"
         items = np.pad(items, ((0, 0), (0, k - items.shape[1])), constant_values=-1)
     hits = _hits(model, users, relevant, items)

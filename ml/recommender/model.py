@@ -15,9 +15,10 @@ from threadpoolctl import threadpool_limits
 from ml.recommender._validation import check_k
 from ml.recommender.popularity import Popularity
 from ml.recommender.ranking import CHUNK_CELLS, mask_excluded, ranked_top_k, top_k
+from ml.recommender.repeats import BuyAgainScorer, RepeatBlendScorer
 from ml.recommender.scorers import FactorScorer, ItemKNNScorer, cooccurrence_cosine
 
-Scorer = FactorScorer | ItemKNNScorer | None
+Scorer = FactorScorer | ItemKNNScorer | BuyAgainScorer | RepeatBlendScorer | None
 
 
 class Recommender:
@@ -25,8 +26,14 @@ class Recommender:
 
     Known users are scored by the fitted method; unknown (cold-start) users get popularity
     recommendations — their segment's if a `segments` mapping was given at fit time and knows
-    them, else global. Pickle it, or use `save`/`load`.
+    them, else global. `exclude_seen` is the model's own default for `recommend` (False: a
+    repeat-aware model that may recommend a user's training items). Pickle it, or use
+    `save`/`load`.
     """
+
+    # class-level defaults: models pickled before these attributes existed load as before
+    exclude_seen: bool = True
+    repeat_weight: float | None = None
 
     def __init__(
         self,
@@ -38,6 +45,8 @@ class Recommender:
         scorer: Scorer,
         popularity: Popularity,
         num_threads: int = 1,
+        exclude_seen: bool = True,
+        repeat_weight: float | None = None,
     ) -> None:
         self.method = method
         self.params = dict(params)
@@ -47,11 +56,14 @@ class Recommender:
         self._scorer = scorer
         self._popularity = popularity
         self._num_threads = num_threads
+        self.exclude_seen = bool(exclude_seen)
+        self.repeat_weight = repeat_weight
 
     def __repr__(self) -> str:
         return (
             f"Recommender(method={self.method!r}, n_users={self.n_users}, "
-            f"n_items={self.n_items}, params={self.params})"
+            f"n_items={self.n_items}, params={self.params}, "
+            f"exclude_seen={self.exclude_seen}, repeat_weight={self.repeat_weight})"
         )
 
     @property
@@ -67,26 +79,30 @@ class Recommender:
         return self._user_row(user_id) >= 0
 
     def recommend(
-        self, user_id: object, k: int = 10, exclude_seen: bool = True
+        self, user_id: object, k: int = 10, exclude_seen: bool | None = None
     ) -> list[tuple[Any, float]]:
         """Top-k (item_id, score) pairs for one user, best first.
 
-        Fewer than k pairs come back only when the user has seen almost the whole catalogue.
+        `exclude_seen=None` uses the model's own setting. Fewer than k pairs come back only
+        when seen items are excluded and the user has seen almost the whole catalogue.
         """
         k = check_k(k)
-        items, scores = self._top_items([user_id], k, exclude_seen)
+        items, scores = self._top_items([user_id], k, self._exclude(exclude_seen))
         valid = items[0] >= 0
         ids = self.item_ids.take(items[0][valid]).tolist()
         return list(zip(ids, scores[0][valid].astype(float).tolist(), strict=True))
 
     def recommend_batch(
-        self, user_ids: Iterable[object], k: int = 10, exclude_seen: bool = True
+        self, user_ids: Iterable[object], k: int = 10, exclude_seen: bool | None = None
     ) -> pd.DataFrame:
-        """Top-k recommendations for many users as a long frame: user_id, rank (1..k), item_id, score."""
+        """Top-k recommendations for many users as a long frame: user_id, rank (1..k), item_id, score.
+
+        `exclude_seen=None` uses the model's own setting.
+        """
         k = check_k(k)
         users = list(user_ids)
         with threadpool_limits(limits=self._num_threads, user_api="blas"):
-            items, scores = self._top_items(users, k, exclude_seen)
+            items, scores = self._top_items(users, k, self._exclude(exclude_seen))
         valid = items >= 0
         row, col = np.nonzero(valid)
         user_index = (
@@ -105,7 +121,7 @@ class Recommender:
         """The k items most similar to `item_id` with their similarity, best first.
 
         ALS/BPR: cosine of item factors. item_knn: the fitted item-item cosine (kept neighbours
-        only). popularity: co-occurrence cosine over the training interactions. Items with zero
+        only). popularity, buy_again: co-occurrence cosine over the training interactions. Items with zero
         co-occurrence similarity are not returned by item_knn/popularity.
         """
         k = check_k(k)
@@ -115,12 +131,15 @@ class Recommender:
                 f"item_id {item_id!r} is not in the model's catalogue of {self.n_items} items "
                 "(it had no interactions in the training data)"
             )
-        if self._scorer is None:
+        scorer = self._scorer
+        if isinstance(scorer, RepeatBlendScorer):
+            scorer = scorer.base
+        if scorer is None or isinstance(scorer, BuyAgainScorer):
             sims = cooccurrence_cosine(self._seen, item)
         else:
-            sims = self._scorer.similar(item)
+            sims = scorer.similar(item)
         sims = np.asarray(sims, dtype=np.float64).copy()
-        if not isinstance(self._scorer, FactorScorer):
+        if not isinstance(scorer, FactorScorer):
             sims[sims <= 0] = -np.inf
         sims[item] = -np.inf
         top, values = top_k(sims[None, :], k)
@@ -145,6 +164,9 @@ class Recommender:
         return model
 
     # -- internals -------------------------------------------------------------------------
+
+    def _exclude(self, exclude_seen: bool | None) -> bool:
+        return self.exclude_seen if exclude_seen is None else bool(exclude_seen)
 
     def _user_row(self, user_id: object) -> int:
         try:

@@ -1,8 +1,9 @@
 """The recommender as an MLflow pyfunc model, so it is logged, registered and loaded by reference.
 
 Input: a DataFrame with a `customer_id` column (int64). Params (in the signature): `k` (default
-10) and `exclude_seen` (default True). Output: one row per recommendation with columns
-customer_id, rank (1..k), product_id, score, is_cold_start (True -> popularity fallback).
+10) and `exclude_seen` (default: the model's own setting, True unless the recipe is
+repeat-aware). Output: one row per recommendation with columns customer_id, rank (1..k),
+product_id, score, is_cold_start (True -> popularity fallback).
 
 Artifacts: `recommender` (the pickled `Recommender`) and `recipe` (JSON: method, params,
 interaction weights) so the promotion gate can rebuild and re-evaluate any registered version.
@@ -34,8 +35,16 @@ PIP_REQUIREMENTS = (
 )
 
 
+def model_params(model: Recommender) -> dict[str, Any]:
+    """The pyfunc params with the model's own defaults (the signature carries them)."""
+    return {**DEFAULT_PARAMS, "exclude_seen": bool(model.exclude_seen)}
+
+
 def recommendation_frame(
-    model: Recommender, customer_ids: Any, k: int = 10, exclude_seen: bool = True
+    model: Recommender,
+    customer_ids: Any,
+    k: int = 10,
+    exclude_seen: bool | None = None,
 ) -> pd.DataFrame:
     """Top-k per customer as the pyfunc output frame (the one code path for batch and serving)."""
     ids = pd.Index(pd.array(customer_ids, dtype="int64"))
@@ -84,7 +93,7 @@ class RecommenderPyfunc(PythonModel):
                 "model input must be a DataFrame with a 'customer_id' column, got "
                 f"{type(model_input).__name__} with columns {list(getattr(model_input, 'columns', []))}"
             )
-        settings = {**DEFAULT_PARAMS, **(params or {})}
+        settings = {**model_params(self.recommender), **(params or {})}
         return recommendation_frame(
             self.recommender,
             model_input["customer_id"],
@@ -106,8 +115,9 @@ def log_recommender(
     example = pd.DataFrame(
         {"customer_id": pd.array(list(model.user_ids[:3]), dtype="int64")}
     )
-    output = recommendation_frame(model, example["customer_id"], k=DEFAULT_PARAMS["k"])
-    signature = infer_signature(example, output, params=DEFAULT_PARAMS)
+    params = model_params(model)
+    output = recommendation_frame(model, example["customer_id"], k=params["k"])
+    signature = infer_signature(example, output, params=params)
     return mlflow.pyfunc.log_model(
         name=name,
         python_model=RecommenderPyfunc(),

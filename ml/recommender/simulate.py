@@ -90,3 +90,57 @@ def simulate_ratings(
             "rating": np.clip(np.round(raw), 1, 5),
         }
     )
+
+
+def simulate_repeat_purchases(
+    n_users: int = 500,
+    n_items: int = 300,
+    n_weeks: int = 20,
+    n_staples: int = 8,
+    explore_per_week: float = 1.0,
+    n_factors: int = 4,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Grocery-like baskets: each user re-buys a few staples week after week, plus new items.
+
+    Each user has `n_staples` staples (drawn ∝ exp(theta_u . phi_i + b_i), Gumbel top-n), each
+    bought in a given week with the user's own probability p ~ Beta(2, 2); on top of that
+    Poisson(`explore_per_week`) exploratory items per week drawn from the same affinity. So
+    most of a next basket repeats earlier purchases, as in grocery data.
+
+    Returns:
+        DataFrame user_id (int), item_id (int), weight 1.0, timestamp (one per week of 2024).
+    """
+    rng = np.random.default_rng(seed)
+    theta = rng.standard_normal((n_users, n_factors))
+    phi = rng.standard_normal((n_items, n_factors))
+    logits = theta @ phi.T / np.sqrt(n_factors) + rng.standard_normal(n_items)[None, :]
+    gumbel = -np.log(-np.log(rng.uniform(size=logits.shape)))
+    staples = np.argsort(-(logits + gumbel), axis=1)[:, :n_staples]
+    rate = rng.beta(2.0, 2.0, size=(n_users, n_staples))
+    probs = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probs /= probs.sum(axis=1, keepdims=True)
+    users, items, weeks = [], [], []
+    for week in range(n_weeks):
+        bought = rng.uniform(size=rate.shape) < rate
+        u, s = np.nonzero(bought)
+        users.append(u)
+        items.append(staples[u, s])
+        weeks.append(np.full(len(u), week))
+        n_explore = rng.poisson(explore_per_week, size=n_users)
+        u = np.repeat(np.arange(n_users), n_explore)
+        cumulative = probs[u].cumsum(axis=1)
+        picks = (cumulative < rng.uniform(size=(len(u), 1))).sum(axis=1)
+        users.append(u)
+        items.append(np.minimum(picks, n_items - 1))
+        weeks.append(np.full(len(u), week))
+    start = np.datetime64("2024-01-01")
+    week_index = np.concatenate(weeks)
+    return pd.DataFrame(
+        {
+            "user_id": np.concatenate(users).astype(np.int64),
+            "item_id": np.concatenate(items).astype(np.int64),
+            "weight": 1.0,
+            "timestamp": start + (7 * week_index).astype("timedelta64[D]"),
+        }
+    ).drop_duplicates(["user_id", "item_id", "timestamp"], ignore_index=True)

@@ -29,14 +29,17 @@ from typing import Any
 import pandas as pd
 
 from ml.recommender.batch import CHAMPION_URI, MODEL_NAME
+from ml.recommender.evaluate import PROTOCOLS
 from ml.recommender.holdout import (
     DEFAULT_METHODS,
+    DEFAULT_PROTOCOL,
     HoldoutSplit,
     Recipe,
     Selection,
     fit_recipe,
     ratings_holdout,
     score_recipe,
+    score_recipe_protocols,
     select_recipe,
     split_holdout,
 )
@@ -70,6 +73,13 @@ class WarehouseEvaluation:
     segments: pd.Series
     metrics: dict[str, Any]
     seconds: dict[str, float] = field(default_factory=dict)
+    protocol: str = DEFAULT_PROTOCOL
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    if numerator is None or denominator is None or denominator <= 0:
+        return None
+    return numerator / denominator
 
 
 def _evaluate(
@@ -83,6 +93,7 @@ def _evaluate(
     params: Mapping[str, Mapping[str, Any]] | None,
     test_fraction: float,
     seed: int,
+    protocol: str = DEFAULT_PROTOCOL,
 ) -> WarehouseEvaluation:
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -97,54 +108,81 @@ def _evaluate(
         seed=seed,
         params=params,
         segments=segments,
+        protocol=protocol,
     )
     t1 = time.perf_counter()
     seconds["tuning"] = t1 - t0
     ndcg = f"ndcg@{k}"
-    holdout: dict[str, dict[str, float]] = {}
-    for label, recipe in (
-        ("selected", selection.recipe),
-        ("cf", selection.best_cf),
-        ("popularity", Recipe("popularity", {}, weights)),
-    ):
-        if recipe is not None:
-            holdout[label] = score_recipe(
+    # every candidate, the selected and best CF recipes and both baselines, under both
+    # protocols; "popularity" is global, "segment_popularity" per loyalty tier
+    popularity = Recipe("popularity", {}, weights)
+    entries: list[tuple[str, Recipe | None, bool]] = [
+        ("selected", selection.recipe, True),
+        ("cf", selection.best_cf, True),
+        ("popularity", popularity, False),
+        ("segment_popularity", popularity, True),
+        ("buy_again", Recipe("buy_again", {}, weights, exclude_seen=False), True),
+        *((name, recipe, True) for name, recipe in selection.candidates.items()),
+    ]
+    scored: dict[str, dict[str, dict[str, float]]] = {}
+    protocols: dict[str, dict[str, dict[str, float]]] = {p: {} for p in PROTOCOLS}
+    for label, recipe, use_segments in entries:
+        if recipe is None or label in protocols[protocol]:
+            continue
+        key = json.dumps([recipe.as_dict(), use_segments], sort_keys=True, default=str)
+        if key not in scored:
+            scored[key] = score_recipe_protocols(
                 recipe,
                 split.train,
                 split.test,
-                None if label == "popularity" else segments,
+                segments if use_segments else None,
                 k,
             )
-    holdout["segment_popularity"] = score_recipe(
-        Recipe("popularity", {}, weights), split.train, split.test, segments, k
-    )
+        for p in PROTOCOLS:
+            protocols[p][label] = scored[key][p]
     seconds["holdout"] = time.perf_counter() - t1
-    base = holdout["popularity"][ndcg]
+    holdout = protocols[protocol]
+    recipe = selection.recipe
     metrics: dict[str, Any] = {
         "k": k,
         "weights": weights,
+        "protocol": protocol,
         "cutoff": split.cutoff.isoformat(),
         "validation_cutoff": split.validation_cutoff.isoformat(),
         "n_train_rows": len(split.train),
         "n_test_rows": len(split.test),
-        "selected_method": selection.recipe.method,
-        "selected_params": selection.recipe.params,
+        "selected_method": recipe.method,
+        "selected_candidate": recipe.name,
+        "selected_params": recipe.params,
+        "selected_exclude_seen": recipe.exclude_seen,
+        "selected_repeat_weight": recipe.repeat_weight,
         "cf_method": selection.best_cf.method if selection.best_cf else None,
         "cf_params": selection.best_cf.params if selection.best_cf else None,
         "validation": {f"{m}_{ndcg}": v for m, v in selection.validation.items()},
+        "repeat_weight_validation": {
+            m: {f"{w:g}": v for w, v in grid.items()}
+            for m, grid in selection.repeat_weights.items()
+        },
         "holdout": holdout,
-        f"cf_over_popularity_{ndcg}": holdout["cf"][ndcg] / base
-        if "cf" in holdout and base > 0
-        else None,
-        f"selected_over_popularity_{ndcg}": holdout["selected"][ndcg] / base
-        if base > 0
-        else None,
+        "protocols": protocols,
+        f"cf_over_popularity_{ndcg}": _ratio(
+            holdout["cf"][ndcg] if "cf" in holdout else None,
+            holdout["popularity"][ndcg],
+        ),
+        f"selected_over_popularity_{ndcg}": _ratio(
+            holdout["selected"][ndcg], holdout["popularity"][ndcg]
+        ),
+        f"selected_over_buy_again_{ndcg}": _ratio(
+            holdout["selected"][ndcg], holdout["buy_again"][ndcg]
+        ),
     }
     t3 = time.perf_counter()
     ratings = load_ratings(url)
     metrics["ratings"] = ratings_holdout(ratings) if len(ratings) >= 10 else None
     seconds["ratings"] = time.perf_counter() - t3
-    return WarehouseEvaluation(weights, k, split, selection, segments, metrics, seconds)
+    return WarehouseEvaluation(
+        weights, k, split, selection, segments, metrics, seconds, protocol
+    )
 
 
 def evaluate_on_warehouse(
@@ -157,15 +195,18 @@ def evaluate_on_warehouse(
     params: Mapping[str, Mapping[str, Any]] | None = None,
     test_fraction: float = 0.2,
     seed: int = 0,
+    protocol: str = DEFAULT_PROTOCOL,
 ) -> dict[str, Any]:
     """Offline evaluation on the warehouse's interactions (no MLflow).
 
     Temporal holdout (last `test_fraction` of the log's rows by time); each method in `methods`
-    is tuned on an inner split of the training rows (`n_trials` optuna trials each) and the
-    validation winner is "selected"; "cf" is the best non-popularity method. Returns a dict
-    with `holdout` metrics (precision/recall/ndcg/map/coverage@k per model: selected, cf,
-    popularity, segment_popularity), the NDCG ratios over global popularity and explicit
-    `ratings` RMSE/MAE (svd vs bias baseline vs global mean).
+    is tuned on an inner split of the training rows (`n_trials` optuna trials each), CF methods
+    also get a repeat-aware `+repeats` candidate, and the validation winner under `protocol`
+    ("new_items" or "all_items") is "selected"; "cf" is the best seen-excluding CF method.
+    Returns a dict with `protocols` (precision/recall/ndcg/map/coverage@k per model and
+    protocol: selected, cf, popularity, segment_popularity, buy_again and every candidate),
+    `holdout` (the primary protocol's), the NDCG ratios over global popularity and buy-again
+    and explicit `ratings` RMSE/MAE (svd vs bias baseline vs global mean).
     """
     w = resolve_weights(weights)
     result = _evaluate(
@@ -178,6 +219,7 @@ def evaluate_on_warehouse(
         params=params,
         test_fraction=test_fraction,
         seed=seed,
+        protocol=protocol,
     )
     return {**result.metrics, "seconds": result.seconds}
 
@@ -212,7 +254,7 @@ def _flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, flo
     """Numeric leaves of a nested dict as MLflow metric names (`holdout.cf.ndcg@10` -> `holdout_cf_ndcg_10`)."""
     out: dict[str, float] = {}
     for key, value in metrics.items():
-        name = f"{prefix}{key}".replace("@", "_at_")
+        name = f"{prefix}{key}".replace("@", "_at_").replace("+", "_")
         if isinstance(value, Mapping):
             out.update(_flat_metrics(value, name + "_"))
         elif (
@@ -225,12 +267,14 @@ def _flat_metrics(metrics: Mapping[str, Any], prefix: str = "") -> dict[str, flo
 
 
 class _RecipeScorer:
-    """`score(model_uri) -> NDCG@k` of the model's recipe refit before the cutoff, on the fixed test pairs."""
+    """`score(model_uri) -> NDCG@k` of the model's recipe refit before the cutoff, on the fixed
+    test pairs, under the evaluation's primary protocol (the recipe's `exclude_seen` included)."""
 
     def __init__(self, url: str, evaluation: WarehouseEvaluation) -> None:
         self.url = url
         self.evaluation = evaluation
         self._logs: dict[str, pd.DataFrame] = {}
+        self.recipes: dict[str, Recipe] = {}  # model URI -> its recipe, as scored
 
     def train_rows(self, weights: Mapping[str, float]) -> pd.DataFrame:
         ev = self.evaluation
@@ -246,11 +290,47 @@ class _RecipeScorer:
         from ml.recommender.pyfunc import load_recommender
 
         _, recipe = load_recommender(model_uri)
+        self.recipes[model_uri] = recipe
         ev = self.evaluation
         metrics = score_recipe(
-            recipe, self.train_rows(recipe.weights), ev.split.test, ev.segments, ev.k
+            recipe,
+            self.train_rows(recipe.weights),
+            ev.split.test,
+            ev.segments,
+            ev.k,
+            protocol=ev.protocol,
         )
         return float(metrics[f"ndcg@{ev.k}"])
+
+
+def gate_report(
+    evaluation: WarehouseEvaluation,
+    candidate_score: float,
+    promoted: bool,
+    champion_score: float | None,
+    champion_recipe: Recipe | None,
+) -> dict[str, Any]:
+    """The champion after the gate against both baselines, under the primary protocol.
+
+    Keys: `champion_ndcg@k`, `champion_over_popularity_ndcg@k`, `champion_over_buy_again_ndcg@k`,
+    `champion_exclude_seen`, `popularity_ndcg@k`, `buy_again_ndcg@k`, `protocol` (all None-free
+    where known; ratios None when a baseline scores 0).
+    """
+    ndcg = f"ndcg@{evaluation.k}"
+    holdout = evaluation.metrics["holdout"]
+    selected = evaluation.selection.recipe
+    score = candidate_score if promoted else champion_score
+    recipe = selected if promoted else champion_recipe
+    popularity, buy_again = holdout["popularity"][ndcg], holdout["buy_again"][ndcg]
+    return {
+        "protocol": evaluation.protocol,
+        f"champion_{ndcg}": score,
+        f"popularity_{ndcg}": popularity,
+        f"buy_again_{ndcg}": buy_again,
+        f"champion_over_popularity_{ndcg}": _ratio(score, popularity),
+        f"champion_over_buy_again_{ndcg}": _ratio(score, buy_again),
+        "champion_exclude_seen": None if recipe is None else recipe.exclude_seen,
+    }
 
 
 def train_and_register(
@@ -266,14 +346,19 @@ def train_and_register(
     seed: int = 0,
     model_name: str = MODEL_NAME,
     tracking_uri: str | None = None,
+    protocol: str = DEFAULT_PROTOCOL,
 ) -> RecommenderTrainingResult:
     """Tune and select on a validation split, evaluate on the temporal holdout, refit the
     selected recipe on ALL interactions, log to MLflow, register `model_name`, run the gate.
 
     Args:
         margin: NDCG@k improvement over the champion's recipe needed to become champion.
-        methods: candidate methods (validation winner ships; popularity is a candidate).
+        methods: candidate methods (validation winner ships; the baselines popularity and
+            buy_again are candidates).
         params: fixed hyper-parameters per method (that method is then not tuned).
+        protocol: the primary protocol ("new_items": discovery, seen items excluded;
+            "all_items": next purchases, repeats included, e.g. grocery) for selection and the
+            gate; the selected recipe's `exclude_seen` ships with the model.
     """
     import mlflow
 
@@ -294,6 +379,7 @@ def train_and_register(
         params=params,
         test_fraction=test_fraction,
         seed=seed,
+        protocol=protocol,
     )
     recipe = evaluation.selection.recipe
     t0 = time.perf_counter()
@@ -310,6 +396,10 @@ def train_and_register(
         mlflow.log_params(
             {
                 "method": recipe.method,
+                "candidate": recipe.name,
+                "exclude_seen": recipe.exclude_seen,
+                "repeat_weight": recipe.repeat_weight,
+                "protocol": protocol,
                 **{f"param_{k_}": v for k_, v in recipe.params.items()},
                 **{f"weight_{k_}": v for k_, v in w.items()},
                 "candidate_methods": ",".join(methods),
@@ -346,17 +436,30 @@ def train_and_register(
             tags={
                 "run_id": run.info.run_id,
                 "method": recipe.method,
+                "exclude_seen": str(recipe.exclude_seen),
+                "protocol": protocol,
                 "eval_cutoff": evaluation.split.cutoff.isoformat(),
             },
             description="Top-k product recommendations per customer (implicit feedback), popularity cold start.",
         )
+        scorer = _RecipeScorer(url, evaluation)
         decision = promote_if_better(
             model_name,
             version,
-            _RecipeScorer(url, evaluation),
+            scorer,
             policy,
             candidate_score=candidate_score,
         )
+        champion_uri = f"models:/{model_name}/{decision.champion_version}"
+        gate = gate_report(
+            evaluation,
+            candidate_score,
+            decision.promoted,
+            decision.champion_score,
+            scorer.recipes.get(champion_uri),
+        )
+        evaluation.metrics.update(gate)
+        mlflow.log_metrics(_flat_metrics(gate, "gate_"))
         mlflow.set_tags(
             {
                 "registry.version": version,

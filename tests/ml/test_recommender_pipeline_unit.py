@@ -21,6 +21,7 @@ from ml.recommender.holdout import (
 )
 from ml.recommender.marts import DEFAULT_WEIGHTS, resolve_weights
 from ml.recommender.pyfunc import OUTPUT_COLUMNS, load_recommender, log_recommender
+from ml.recommender.repeats import REPEAT_WEIGHT_GRID
 from ml.recommender.simulate import simulate_interactions, simulate_ratings
 from ml.recommender.train import _flat_metrics
 from ml.registry import register_model
@@ -56,10 +57,16 @@ def test_split_and_selection(log_frame: pd.DataFrame) -> None:
     selection = select_recipe(
         split, DEFAULT_WEIGHTS, methods=("als", "popularity"), n_trials=2, seed=0
     )
-    assert set(selection.validation) == {"als", "popularity"}
-    assert selection.recipe.method == max(
-        selection.validation, key=selection.validation.get
-    )
+    # every CF method also gets a repeat-aware candidate, scored but not eligible under the
+    # default "new_items" protocol (a repeat can never be hit there)
+    assert set(selection.validation) == {"als", "als+repeats", "popularity"}
+    assert selection.protocol == "new_items"
+    eligible = {m: v for m, v in selection.validation.items() if "+" not in m}
+    assert selection.recipe.name == max(eligible, key=eligible.get)
+    assert selection.recipe.exclude_seen
+    assert set(selection.repeat_weights["als"]) == set(REPEAT_WEIGHT_GRID)
+    blend = selection.candidates["als+repeats"]
+    assert not blend.exclude_seen and blend.repeat_weight in REPEAT_WEIGHT_GRID
     assert selection.best_cf is not None and selection.best_cf.method == "als"
     assert len(selection.trials) == 2
     with pytest.raises(ValueError, match="unknown or no method"):
