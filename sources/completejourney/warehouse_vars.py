@@ -11,9 +11,14 @@ RECOMMENDED_WAREHOUSE_VARS: dict[str, Any] = {
     # 42 days. A household that buys nothing for six weeks is lapsing; the default 90 days
     # (an e-commerce horizon) would call almost nobody churned within a one-year dataset.
     "churn_horizon_days": 42,
-    # Training cutoffs step back by the horizon: D - 42 - k * 42 for k = 3..1, so the earliest
-    # training cutoff (D - 168 days, early July 2017) still has six months of history behind it
-    # in a dataset that covers one year.
-    "ml_train_cutoff_count": 3,
-    "ml_cutoff_step_days": 42,
+    # Left at their defaults on purpose:
+    # - ml_cutoff_step_days (null = the horizon, so 42 here) and ml_train_cutoff_count (3): the
+    #   training cutoffs D - 42 - k * 42 (k = 3..1) reach back to D - 168 days, early July 2017,
+    #   with six months of history behind them in a one-year dataset. Setting the step
+    #   explicitly would also break dbt unit tests that override only the horizon (a step
+    #   shorter than their horizon is refused).
+    # - fiscal_year_start_month (2): grocers keep the retail calendar too.
+    # - daily_revenue_swing_threshold (3.0, warns only): the first and last days are partial
+    #   (the data starts 2017-01-01 11:53 and ends 2018-01-01 04:01) and may warn; every
+    #   other day's revenue is steady.
 }
