@@ -12,8 +12,10 @@ final as (
         sum(quantity) as unit_count,
         count(distinct product_id) as distinct_product_count,
         sum(line_total) as lines_total,
-        sum(line_cost) as items_cost,
-        sum(line_margin) as items_margin
+        -- null unless every line has a cost (products.unit_cost is optional in the contract):
+        -- a partial cost would overstate the margin
+        case when count(line_cost) = count(*) then sum(line_cost) end as items_cost,
+        case when count(line_margin) = count(*) then sum(line_margin) end as items_margin
     from order_items
     group by order_id
 )

@@ -50,9 +50,15 @@ final as (
         orders.discount_amount,
         orders.shipping_amount,
         orders.order_total,
-        cast(coalesce(order_items.items_cost, 0) as numeric(14, 2)) as items_cost,
+        -- an order without lines costs nothing; one whose products have no unit cost has an
+        -- unknown cost and margin (null), never a margin equal to its whole merchandise value
         cast(
-            orders.items_subtotal - orders.discount_amount - coalesce(order_items.items_cost, 0)
+            case when order_items.order_id is null then 0 else order_items.items_cost end
+            as numeric(14, 2)
+        ) as items_cost,
+        cast(
+            orders.items_subtotal - orders.discount_amount
+            - case when order_items.order_id is null then 0 else order_items.items_cost end
             as numeric(14, 2)
         ) as gross_margin,
         cast(orders.days_since_previous_purchase as numeric(12, 2)) as days_since_previous_purchase,

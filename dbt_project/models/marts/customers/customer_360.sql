@@ -1,6 +1,7 @@
 -- Everything known about a customer as of the cutoff date: current profile attributes (no
 -- direct PII), purchase history and the CLV summary, RFM segment, web activity, returns,
--- reviews and support. Activity counts include only events on or before the cutoff date.
+-- reviews and support. Activity counts include only events on or before the cutoff date; a
+-- count whose optional source was not delivered (source_coverage) is null, not 0.
 with
 
 customers as (
@@ -34,6 +35,18 @@ reviews as (
 
 tickets as (
     select * from {{ ref('fct_support_tickets') }}
+),
+
+coverage as (
+    -- which optional sources were delivered: without one, its counts are unknown (null), not 0
+    select
+        coalesce(bool_or(has_rows) filter (where source_table = 'web_sessions'), false)
+            as has_web_sessions,
+        coalesce(bool_or(has_rows) filter (where source_table = 'returns'), false) as has_returns,
+        coalesce(bool_or(has_rows) filter (where source_table = 'reviews'), false) as has_reviews,
+        coalesce(bool_or(has_rows) filter (where source_table = 'support_tickets'), false)
+            as has_support_tickets
+    from {{ ref('source_coverage') }}
 ),
 
 cutoff as (
@@ -117,17 +130,22 @@ final as (
         rfm_segments.frequency_score,
         rfm_segments.monetary_score,
         rfm_segments.rfm_segment,
-        coalesce(session_activity.session_count, 0) as session_count,
-        coalesce(session_activity.converted_session_count, 0) as converted_session_count,
+        case when coverage.has_web_sessions then coalesce(session_activity.session_count, 0) end
+            as session_count,
+        case
+            when coverage.has_web_sessions then coalesce(session_activity.converted_session_count, 0)
+        end as converted_session_count,
         session_activity.last_session_date,
-        coalesce(return_activity.return_count, 0) as return_count,
-        coalesce(return_activity.refund_amount, 0) as refund_amount,
-        coalesce(review_activity.review_count, 0) as review_count,
+        case when coverage.has_returns then coalesce(return_activity.return_count, 0) end as return_count,
+        case when coverage.has_returns then coalesce(return_activity.refund_amount, 0) end as refund_amount,
+        case when coverage.has_reviews then coalesce(review_activity.review_count, 0) end as review_count,
         review_activity.average_rating,
-        coalesce(ticket_activity.ticket_count, 0) as ticket_count,
+        case when coverage.has_support_tickets then coalesce(ticket_activity.ticket_count, 0) end
+            as ticket_count,
         ticket_activity.average_satisfaction_score
     from customers
     cross join cutoff
+    cross join coverage
     left join geographies
         on customers.geography_key = geographies.geography_key
     left join rfm_summary

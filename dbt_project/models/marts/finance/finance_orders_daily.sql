@@ -29,7 +29,7 @@ final as (
         sum(orders.gross_margin) as gross_margin,
         round(avg(orders.order_total), 2) as average_order_value
     from orders
-    inner join geographies
+    left join geographies
         on orders.geography_key = geographies.geography_key
     inner join channels
         on orders.channel_key = channels.channel_key

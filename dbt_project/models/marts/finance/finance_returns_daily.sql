@@ -33,7 +33,7 @@ final as (
     from returns
     inner join products
         on returns.product_key = products.product_key
-    inner join geographies
+    left join geographies
         on returns.geography_key = geographies.geography_key
     inner join channels
         on returns.channel_key = channels.channel_key

@@ -94,7 +94,7 @@ final as (
     from purchase_lines
     left join categories
         on purchase_lines.category_id = categories.category_id
-    inner join geographies
+    left join geographies
         on purchase_lines.geography_key = geographies.geography_key
     inner join channels
         on purchase_lines.channel_key = channels.channel_key
