@@ -96,10 +96,11 @@ def fit(
     weight = check_repeat_weight(repeat_weight)
     if method == "buy_again":
         hist = history(interactions, data.users, data.items)
-        counts = popularity.table[popularity.global_row]
-        scorer: Scorer = BuyAgainScorer(
-            buy_again_order(hist), counts / (counts.max() + 1.0)
-        )
+        # the fallback follows the popularity walk exactly (ties included): scores in (0, 1)
+        walk = popularity.ranking[popularity.global_row]
+        fallback = np.empty(len(walk))
+        fallback[walk] = (len(walk) - np.arange(len(walk))) / (len(walk) + 1.0)
+        scorer: Scorer = BuyAgainScorer(buy_again_order(hist), fallback)
     else:
         with threadpool_limits(limits=threads, user_api="blas"):
             scorer = _BUILDERS[method](data.matrix, settings)

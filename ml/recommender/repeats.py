@@ -115,7 +115,7 @@ class BuyAgainScorer:
     """History items first (frequency, then recency), then global popularity."""
 
     order: sp.csr_matrix  # (n_users, n_items), values in (1, 2] from `buy_again_order`
-    fallback: np.ndarray  # (n_items,) global popularity scaled to [0, 1)
+    fallback: np.ndarray  # (n_items,) in (0, 1), the global popularity order
 
     def score(self, rows: np.ndarray, seen: sp.csr_matrix) -> np.ndarray:
         block = np.tile(self.fallback, (len(rows), 1))
