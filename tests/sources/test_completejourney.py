@@ -12,9 +12,15 @@ import pandas as pd
 import psycopg
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from contracts.manifest import read_manifest
-from sources.completejourney import reconcile, source_totals, write_batch
+from sources.completejourney import (
+    RECOMMENDED_WAREHOUSE_VARS,
+    reconcile,
+    source_totals,
+    write_batch,
+)
 from sources.completejourney.baskets import line_amounts, map_order_items, map_orders
 from sources.completejourney.catalog import map_catalog
 from sources.completejourney.customers import map_customers
@@ -149,6 +155,16 @@ def test_household_draw_is_seeded_and_bounded():
     assert set(choose_households(pool, 10, 1)) != set(choose_households(pool, 10, 2))
     with pytest.raises(ValueError, match="between 1 and 100"):
         choose_households(pool, 101, 0)
+
+
+def test_recommended_vars_are_dbt_project_vars():
+    project = yaml.safe_load(
+        (
+            Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
+        ).read_text()
+    )
+    assert set(RECOMMENDED_WAREHOUSE_VARS) <= set(project["vars"])
+    assert RECOMMENDED_WAREHOUSE_VARS["churn_horizon_days"] == 42
 
 
 # ------------------------------------------------------------------ a real subsample
