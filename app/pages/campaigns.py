@@ -20,14 +20,22 @@ METHOD_LABELS = {
 }
 
 
+def not_identifiable(rows: pd.DataFrame) -> pd.DataFrame:
+    """Say plainly which questions the data cannot answer (and why); the other rows."""
+    unanswered = rows["method"] == "not_identifiable"
+    for row in rows.loc[unanswered].itertuples():
+        reason = (row.diagnostics or {}).get("reason", "")
+        st.warning(f"**{row.estimand}: not identifiable from these data.** {reason}")
+    return rows.loc[~unanswered]
+
+
 def campaign_section(effects: pd.DataFrame) -> None:
-    campaign = effects.loc[effects["analysis"] == "campaign"]
+    campaign = not_identifiable(effects.loc[effects["analysis"] == "campaign"])
     overall = campaign.loc[
         campaign["subgroup"].isna()
         & ~campaign["method"].str.contains("_(?:bronze|silver|gold|platinum)$")
     ]
     if overall.empty:
-        st.info(f"No campaign-level estimates in {CAMPAIGN_EFFECTS.qualified_name}.")
         return
     overall = overall.assign(
         label=overall["method"].map(METHOD_LABELS).fillna(overall["method"])
@@ -57,9 +65,8 @@ def campaign_section(effects: pd.DataFrame) -> None:
 
 
 def rollout_section(effects: pd.DataFrame) -> None:
-    rollout = effects.loc[effects["analysis"] == "rollout"]
+    rollout = not_identifiable(effects.loc[effects["analysis"] == "rollout"])
     if rollout.empty:
-        st.info(f"No rollout estimates in {CAMPAIGN_EFFECTS.qualified_name}.")
         return
     summary = rollout.loc[rollout["method"] != "event_study"]
     summary = summary.assign(

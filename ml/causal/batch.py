@@ -15,8 +15,8 @@ import pandas as pd
 from psycopg import sql
 
 from contracts.ml_outputs import CAMPAIGN_EFFECTS
-from ml.causal.campaign_estimates import campaign_rows
-from ml.causal.marts import campaign_dataset, rollout_panel
+from ml.causal.campaign_estimates import campaign_rows, not_identifiable_row
+from ml.causal.marts import NotIdentifiable, campaign_dataset, rollout_panel
 from ml.causal.rollout_estimates import rollout_rows
 
 #: Column names in table order.
@@ -53,10 +53,18 @@ def compute_campaign_effects(
         p_value, n, n_treated, runtime_seconds, diagnostics (dict), data_batch_id, computed_at.
     """
     computed_at = dt.datetime.now(dt.UTC)
-    rows = campaign_rows(
-        campaign_dataset(url, campaign_id), random_state, dowhy_simulations
-    )
-    rows += rollout_rows(rollout_panel(url))
+    try:
+        rows = campaign_rows(
+            campaign_dataset(url, campaign_id), random_state, dowhy_simulations
+        )
+    except NotIdentifiable as exc:
+        rows = [not_identifiable_row("campaign", "campaign effect on spend", str(exc))]
+    try:
+        rows += rollout_rows(rollout_panel(url))
+    except NotIdentifiable as exc:
+        rows.append(
+            not_identifiable_row("rollout", "policy effect on orders (DiD)", str(exc))
+        )
     out = pd.DataFrame(rows)
     out["data_batch_id"] = _latest_batch_id(url)
     out["computed_at"] = computed_at

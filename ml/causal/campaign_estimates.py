@@ -41,7 +41,14 @@ def campaign_rows(
     """
     n, n_t = len(df), int(df["treated"].sum())
     design = df.attrs["design"]
-    context = {"campaign_id": design.campaign_id, "start_date": str(design.start_date)}
+    # a shop without loyalty tiers: match on activity and tenure only, and no tier rows
+    has_tiers = bool(df["tier_rank"].notna().all())
+    covariates = [c for c in CAMPAIGN_COVARIATES if has_tiers or c != "tier_rank"]
+    context = {
+        "campaign_id": design.campaign_id,
+        "start_date": str(design.start_date),
+        "covariates": covariates,
+    }
     rows = []
 
     naive, secs = timed(lambda: psm.naive_difference(df, "treated", OUTCOME))
@@ -63,7 +70,7 @@ def campaign_rows(
             df,
             "treated",
             OUTCOME,
-            CAMPAIGN_COVARIATES,
+            covariates,
             random_state=random_state,
             **PSM_OPTIONS,
         )
@@ -97,7 +104,7 @@ def campaign_rows(
                 df,
                 "treated",
                 OUTCOME,
-                CAMPAIGN_COVARIATES,
+                covariates,
                 method=method,
                 target_units=target,
                 num_simulations=dowhy_simulations,
@@ -125,8 +132,40 @@ def campaign_rows(
             )
         )
 
-    rows += segment_rows(df, random_state, context)
+    if has_tiers:
+        rows += segment_rows(df, random_state, context)
+    else:
+        rows.append(
+            not_identifiable_row(
+                "campaign",
+                "effect by loyalty tier",
+                "marts.dim_customers has no loyalty tiers (the optional customers."
+                "loyalty_tier column was not delivered): no per-tier estimates",
+                subgroup="loyalty_tier",
+            )
+        )
     return rows
+
+
+def not_identifiable_row(
+    analysis: str, estimand: str, reason: str, subgroup: str | None = None
+) -> dict:
+    """A results-table row that answers "not identifiable from these data", with why."""
+    return {
+        "analysis": analysis,
+        "method": "not_identifiable",
+        "estimand": estimand,
+        "subgroup": subgroup,
+        "estimate": None,
+        "std_error": None,
+        "ci_low": None,
+        "ci_high": None,
+        "p_value": None,
+        "n": None,
+        "n_treated": None,
+        "runtime_seconds": 0.0,
+        "diagnostics": {"reason": reason},
+    }
 
 
 def segment_rows(df: pd.DataFrame, random_state: int, context: dict) -> list[dict]:

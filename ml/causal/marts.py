@@ -37,6 +37,11 @@ class WarehouseDataError(RuntimeError):
     """The warehouse lacks the marts or the rows an analysis dataset needs."""
 
 
+class NotIdentifiable(WarehouseDataError):
+    """The marts are built but the data cannot answer the question (no campaign, no
+    exposures, no unexposed customers, no rollout): an answer, not a failure."""
+
+
 def require_marts(url: str, tables: tuple[str, ...] = REQUIRED_MARTS) -> None:
     """Raise WarehouseDataError naming every missing mart (run `dbt build` first)."""
     from warehouse.reading import missing_relations
@@ -107,7 +112,9 @@ def campaign_design(
         """,
     )
     if campaigns.empty:
-        raise WarehouseDataError("marts.dim_campaigns is empty: no campaign to analyse")
+        raise NotIdentifiable(
+            "marts.dim_campaigns is empty: this shop delivered no campaigns to analyse"
+        )
     if campaign_id is None:
         row = campaigns.iloc[0]
     else:
@@ -119,7 +126,7 @@ def campaign_design(
             )
         row = match.iloc[0]
     if int(row["n_exposed"]) == 0:
-        raise WarehouseDataError(
+        raise NotIdentifiable(
             f"campaign {int(row['campaign_id'])} has no exposures in marts.fct_campaign_exposures"
         )
     return CampaignDesign(
@@ -147,7 +154,9 @@ eligible as (
     select customers.customer_id, customers.loyalty_tier, customers.signed_up_at
     from marts.dim_customers as customers
     cross join params
-    where customers.signed_up_at < params.start_at and customers.is_marketing_opt_in
+    -- a shop that does not export marketing consent (NULL) could reach every customer
+    where customers.signed_up_at < params.start_at
+        and coalesce(customers.is_marketing_opt_in, true)
 ),
 
 exposed as (
@@ -231,14 +240,22 @@ def campaign_dataset(
         },
     )
     if df.empty:
-        raise WarehouseDataError(
+        raise NotIdentifiable(
             f"no customer is eligible for campaign {design.campaign_id} "
             f"(signed up before {design.start_date} and opted in)"
         )
-    unknown = sorted(set(df["loyalty_tier"]) - set(TIERS))
+    unknown = sorted(set(df["loyalty_tier"].dropna()) - set(TIERS))
     if unknown:
         raise WarehouseDataError(
             f"marts.dim_customers.loyalty_tier has unknown values {unknown}"
+        )
+    n_treated = int(df["treated"].sum())
+    if n_treated == 0 or n_treated == len(df):
+        raise NotIdentifiable(
+            f"campaign {design.campaign_id} reached {n_treated} of the {len(df)} eligible "
+            "customers: with no "
+            + ("exposed" if n_treated == 0 else "unexposed")
+            + " customers to compare, its effect is not identifiable from these data"
         )
     df["log_orders_lookback"] = np.log1p(df["orders_lookback"])
     df["log_net_revenue_lookback"] = np.log1p(df["net_revenue_lookback"] / 100.0)
@@ -284,9 +301,10 @@ def detect_rollout(url: str, weeks: int = 12) -> RolloutDesign:
         """,
     )
     if rows.empty:
-        raise WarehouseDataError(
-            "no free-shipping rollout found: every order below the free-shipping "
-            "threshold paid shipping"
+        raise NotIdentifiable(
+            "no free-shipping rollout found: no order below the free-shipping threshold "
+            "shipped free (or no order paid shipping at all), so there is no policy change "
+            "to evaluate"
         )
     return RolloutDesign(
         treated_regions=tuple(rows["region"]),
@@ -364,11 +382,17 @@ def rollout_panel(url: str, design: RolloutDesign | None = None) -> pd.DataFrame
         {"rollout": design.rollout_date, "weeks": design.weeks},
     )
     if df.empty:
-        raise WarehouseDataError(
+        raise NotIdentifiable(
             f"no customer signed up before {design.weeks} weeks ahead of "
             f"{design.rollout_date}: the rollout panel is empty"
         )
     df["treated"] = df["region"].isin(design.treated_regions).astype(int)
+    if df["treated"].nunique() < 2:
+        raise NotIdentifiable(
+            f"every region in the panel ({', '.join(sorted(set(df['region'])))}) "
+            f"{'got' if df['treated'].iloc[0] else 'did not get'} the policy: with no "
+            "comparison regions a difference-in-differences is not identifiable"
+        )
     df["post"] = (df["week"] >= 0).astype(int)
     df["treated_post"] = df["treated"] * df["post"]
     df["start_week"] = np.where(df["treated"] == 1, 0.0, np.nan)

@@ -28,9 +28,19 @@ def campaign_effects(warehouse: WarehouseResource) -> dg.MaterializeResult:
     effects = score_campaign_effects(warehouse.url())
     headline = effects[effects["method"].isin(["naive", "psm_att", "did_2x2"])]
     table = headline[["method", "estimate", "ci_low", "ci_high"]].round(4)
+    unanswered = effects[effects["method"] == "not_identifiable"]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(len(effects)),
-            "headline": dg.MetadataValue.md(table.to_markdown(index=False)),
+            "headline": dg.MetadataValue.md(
+                table.to_markdown(index=False) if len(table) else "no estimates"
+            ),
+            "not_identifiable": dg.MetadataValue.md(
+                "\n".join(
+                    f"- {r.analysis} / {r.estimand}: {r.diagnostics['reason']}"
+                    for r in unanswered.itertuples()
+                )
+                or "none"
+            ),
         }
     )

@@ -144,17 +144,35 @@ def customer_clv(
     from ml.clv.batch import score_clv
     from ml.clv.evaluate import holdout_evaluation
     from ml.clv.marts import purchase_log
+    from ml.clv.report import log_holdout_evaluation
 
     url = warehouse.url()
     rows = score_clv(url)
     transactions, end = purchase_log(url)
-    holdout = holdout_evaluation(
-        transactions, end - dt.timedelta(days=config.holdout_days), end
-    ).metrics
+    calibration_end = end - dt.timedelta(days=config.holdout_days)
+    evaluation = holdout_evaluation(transactions, calibration_end, end)
+    run_id = log_holdout_evaluation(
+        evaluation, calibration_end=calibration_end, holdout_end=end, url=url
+    )
+    holdout = evaluation.metrics
+    curve = evaluation.cumulative
+    weekly = curve.iloc[:: max(1, len(curve) // 6)]
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": dg.MetadataValue.int(rows),
             "observation_end": end.isoformat(),
+            "calibration_end": calibration_end.isoformat(),
+            "mlflow_run_id": run_id,
+            "holdout_beats_same_rate": bool(holdout["mae"] < holdout["naive_mae"]),
+            "cumulative_curve": dg.MetadataValue.md(
+                "| week | predicted | actual |\n|---|---|---|\n"
+                + "\n".join(
+                    f"| {w} | {p:,.0f} | {a:,.0f} |"
+                    for w, p, a in weekly[["week", "predicted", "actual"]].itertuples(
+                        index=False
+                    )
+                )
+            ),
             **{f"holdout_{k}": float(v) for k, v in holdout.items()},
         }
     )

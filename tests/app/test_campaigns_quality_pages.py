@@ -31,6 +31,41 @@ def test_campaigns_page_compares_naive_and_adjusted_effects(world_app, page, app
     assert len(at.dataframe[1].value) < len(performance)
 
 
+def test_campaigns_page_says_which_questions_the_data_cannot_answer(
+    clone_world, point_app, page
+):
+    import pandas as pd
+
+    from ml.causal.batch import read_campaign_effects, write_campaign_effects
+    from ml.causal.campaign_estimates import not_identifiable_row
+
+    url = clone_world()
+    effects = read_campaign_effects(url)
+    rollout = effects[effects["analysis"] == "rollout"]
+    reason = "marts.dim_campaigns is empty: this shop delivered no campaigns to analyse"
+    unanswered = rollout.iloc[:1].assign(
+        **{
+            k: v
+            for k, v in not_identifiable_row(
+                "campaign", "campaign effect on spend", reason
+            ).items()
+            if k != "runtime_seconds"
+        }
+    )
+    write_campaign_effects(url, pd.concat([unanswered, rollout]))
+    point_app(url)
+    at = page("campaigns").run()
+    assert not at.exception, [e.message for e in at.exception]
+    warnings = [w.value for w in at.warning]
+    assert any(
+        "campaign effect on spend: not identifiable" in w and reason in w
+        for w in warnings
+    ), warnings
+    # no forest of campaign estimates: only the rollout's charts and the performance bars
+    keys = [c.proto.id for c in at.get("plotly_chart")]
+    assert len(keys) == 3, keys
+
+
 def test_data_quality_page_shows_dbt_results_freshness_and_batches(
     world_app, page, app_world, downloads
 ):

@@ -57,3 +57,34 @@ def test_holdout_needs_a_later_end() -> None:
     )
     with pytest.raises(ValueError, match="must be after calibration_end"):
         holdout_evaluation(frame, dt.date(2024, 2, 1), dt.date(2024, 1, 1))
+
+
+def test_the_job_logged_the_holdout_run_with_its_curve_and_customers(
+    platform_world, tmp_path
+) -> None:
+    from mlflow import MlflowClient
+    from PIL import Image
+
+    from ml.clv.report import CURVE_CSV, CURVE_PNG, CUSTOMERS_CSV, EXPERIMENT
+
+    client = MlflowClient(tracking_uri=platform_world.tracking_uri)
+    experiment = client.get_experiment_by_name(EXPERIMENT)
+    assert experiment is not None
+    (run,) = client.search_runs([experiment.experiment_id])
+    transactions, end = purchase_log(platform_world.url)
+    expected = holdout_evaluation(transactions, end - dt.timedelta(days=90), end)
+    assert run.data.params["holdout_end"] == end.isoformat()
+    for key in ("mae", "naive_mae", "actual_total", "n_customers"):
+        assert run.data.metrics[f"holdout_{key}"] == pytest.approx(
+            expected.metrics[key]
+        )
+    names = {a.path for a in client.list_artifacts(run.info.run_id, "holdout")}
+    assert names == {f"holdout/{n}" for n in (CURVE_PNG, CURVE_CSV, CUSTOMERS_CSV)}
+    local = client.download_artifacts(run.info.run_id, "holdout", str(tmp_path))
+    with Image.open(f"{local}/{CURVE_PNG}") as image:
+        assert image.size[0] > 400 and image.size[1] > 200
+    customers = pd.read_csv(f"{local}/{CUSTOMERS_CSV}")
+    assert len(customers) == expected.metrics["n_customers"]
+    assert customers["actual"].sum() == expected.metrics["actual_total"]
+    curve = pd.read_csv(f"{local}/{CURVE_CSV}")
+    assert curve["actual"].iloc[-1] == expected.metrics["actual_total"]
