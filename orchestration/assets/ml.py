@@ -29,6 +29,15 @@ class TrainingConfig(dg.Config):
     )
 
 
+class RecommenderConfig(TrainingConfig):
+    protocol: str = Field(
+        default="new_items",
+        description="primary evaluation protocol: 'new_items' (discovery, seen items never "
+        "recommended) or 'all_items' (next purchases, repeats included: grocery); selection "
+        "and the gate use it, so under 'all_items' a repeat-aware champion can ship",
+    )
+
+
 class ClvConfig(dg.Config):
     holdout_days: int = Field(
         default=90,
@@ -184,17 +193,21 @@ def customer_clv(
     deps=[INTERACTIONS_DAILY, RATINGS, DIM_CUSTOMERS],
     kinds={"implicit", "mlflow"},
     owners=[OWNER],
-    description="Recommender `ecom-recommender`: candidates (ALS, item-kNN, popularity) tuned on a "
-    "validation split, evaluated on a temporal holdout (NDCG@10 vs popularity), registered with "
-    "the same champion/challenger gate.",
+    description="Recommender `ecom-recommender`: candidates (ALS, item-kNN, their repeat-aware "
+    "blends, popularity, buy-again) tuned on a validation split, selected under the configured "
+    "protocol (new items or all items), evaluated on a temporal holdout under both (NDCG@10 vs "
+    "popularity and buy-again), registered with the same champion/challenger gate.",
 )
 def recommender_model(
-    warehouse: WarehouseResource, config: TrainingConfig
+    warehouse: WarehouseResource, config: RecommenderConfig
 ) -> dg.MaterializeResult:
     from ml.recommender.train import train_and_register
 
     result = train_and_register(
-        warehouse.url(), n_trials=config.n_trials, margin=config.margin
+        warehouse.url(),
+        n_trials=config.n_trials,
+        margin=config.margin,
+        protocol=config.protocol,
     )
     flat = {k: v for k, v in result.metrics.items() if isinstance(v, int | float | str)}
     return dg.MaterializeResult(
