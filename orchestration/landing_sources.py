@@ -87,11 +87,9 @@ def _landing_root() -> Path:
 
 
 def _land_complete_journey(households: int | None, seed: int) -> Path:
-    from sources.completejourney import write_batch
+    from sources.completejourney import batch_id, write_batch
 
-    name = (
-        f"completejourney-{'all' if households is None else f'h{households}'}-s{seed}"
-    )
+    name = batch_id(households, seed)
     out = _landing_root() / name
     if not (out / "manifest.json").is_file():
         with tempfile.TemporaryDirectory(dir=_landing_root()) as tmp:

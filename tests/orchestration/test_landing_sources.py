@@ -126,9 +126,10 @@ def test_the_run_config_carries_the_source_and_its_warehouse_defaults() -> None:
     }
     build = config["ops"]["warehouse_dbt"]["config"]
     assert build["ml_train_cutoff_count"] == 2 and build["full_refresh"] is True
-    assert {
-        k: build[k] for k in landing_sources.warehouse_defaults("completejourney")
-    } == (landing_sources.warehouse_defaults("completejourney"))
+    defaults = landing_sources.warehouse_defaults("completejourney")
+    assert defaults["churn_horizon_days"] == build["churn_horizon_days"] != 90
+    # what the caller sets wins over the source's recommendation
+    assert defaults["ml_train_cutoff_count"] != 2
     assert full_refresh_run_config(0.05, 3)["ops"]["warehouse_dbt"]["config"] == {
         "full_refresh": True
     }
