@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 
 import streamlit as st
 
-from app import db
+from app import coverage, db
 
 ML_FIX = "ecom run        # or: make run"
 
@@ -19,14 +20,23 @@ def show_problem(problem: db.WarehouseProblem) -> None:
 
 
 def run_page(
-    title: str, render: Callable[[str], None], *, needs_marts: bool = True
+    title: str,
+    render: Callable[[str], None],
+    *,
+    needs_marts: bool = True,
+    needs_sources: Sequence[str] = (),
 ) -> None:
-    """Title, then `render(url)`; warehouse problems become a message instead of a traceback."""
+    """Title, then `render(url)`; warehouse problems become a message instead of a traceback.
+
+    `needs_sources`: optional source tables without which the whole page means nothing; when
+    one was not delivered the page says so (app.coverage) instead of rendering."""
     st.title(title)
     try:
         url = db.warehouse_url()
         if needs_marts:
             db.require_marts(url)
+        if needs_sources and not coverage.has_sources(url, title, needs_sources):
+            return
         render(url)
     except db.WarehouseProblem as problem:
         show_problem(problem)
@@ -44,13 +54,17 @@ def table_ready(url: str, relation: str, what: str) -> bool:
     return False
 
 
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
 def money(value: float | None) -> str:
-    """$1,234 (no cents) or '—'."""
-    return "—" if value is None else f"${value:,.0f}"
+    """$1,234 (no cents) or '—' (unknown: None or NaN)."""
+    return "—" if _missing(value) else f"${value:,.0f}"
 
 
 def count(value: float | None) -> str:
-    return "—" if value is None else f"{value:,.0f}"
+    return "—" if _missing(value) else f"{value:,.0f}"
 
 
 def percent(value: float | None, digits: int = 1) -> str:

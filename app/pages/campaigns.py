@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import charts, exports, ui
+from app import charts, coverage, exports, ui
 from app.queries import campaigns as q
 from contracts.ml_outputs import CAMPAIGN_EFFECTS
 
@@ -117,6 +117,8 @@ def render(url: str) -> None:
         exports.table(chosen, "campaign-effects", key="campaigns-effects")
 
     st.subheader("Campaign performance")
+    if not coverage.has_sources(url, "Campaign performance", ("campaigns",)):
+        return
     performance = q.performance(url)
     types = sorted(performance["campaign_type"].dropna().unique())
     chosen_types = st.multiselect(

@@ -6,13 +6,19 @@ import datetime as dt
 
 import streamlit as st
 
-from app import charts, exports, ui
+from app import charts, coverage, exports, ui
 from app.config import get_app_settings
 from app.metrics import Kpi, Period, overview_kpis, periods
 from app.queries import overview as q
 from app.report import executive_summary_html
 
 PERIODS = {"7 days": 7, "30 days": 30, "90 days": 90, "365 days": 365}
+#: KPIs and charts that need an optional source table (app.coverage says so when it is absent).
+KPI_SOURCES = {
+    "Conversion (sessions → orders)": ("web_sessions",),
+    "Return rate (units)": ("returns",),
+}
+DEPARTMENT_SOURCES = ("categories",)
 
 
 def kpi_tiles(kpis: list[Kpi]) -> None:
@@ -34,16 +40,20 @@ def kpi_section(url: str, days: int, *, live: bool) -> None:
         return
     current, previous = periods(end, days)
     kpi_tiles(overview_kpis(q.kpi_row(url, current, previous, live=live)))
+    for label, tables in KPI_SOURCES.items():
+        coverage.has_sources(url, label, tables)  # the tile shows '—'; this says why
     note = f"{current.label()} vs {previous.label()}"
     if live:
         note += f" · live: refreshed {dt.datetime.now():%H:%M:%S}"
     st.caption(note)
 
 
-def report_figures(url: str, current: Period, previous: Period) -> list:
+def report_figures(
+    url: str, current: Period, previous: Period, *, with_departments: bool = True
+) -> list:
     daily = q.daily(url, current, previous)
     parts = q.by_dimension(url, current)
-    return [
+    figures = [
         (
             "Revenue per day",
             charts.period_trend(
@@ -76,6 +86,7 @@ def report_figures(url: str, current: Period, previous: Period) -> list:
             ),
         ),
     ]
+    return figures if with_departments else figures[:3]
 
 
 def render(url: str) -> None:
@@ -103,13 +114,17 @@ def render(url: str) -> None:
     if end is None:
         return
     current, previous = periods(end, days)
-    figures = report_figures(url, current, previous)
+    with_departments = not coverage.missing_sources(url, DEPARTMENT_SOURCES)
+    figures = report_figures(url, current, previous, with_departments=with_departments)
     top = st.columns(2)
     for column, (_, fig) in zip(top, figures[:2], strict=True):
         column.plotly_chart(fig, key=f"overview-{fig.layout.title.text}")
     bottom = st.columns(2)
-    for column, (_, fig) in zip(bottom, figures[2:], strict=True):
+    for column, (_, fig) in zip(bottom, figures[2:], strict=False):
         column.plotly_chart(fig, key=f"overview-{fig.layout.title.text}")
+    if not with_departments:
+        with bottom[1]:
+            coverage.has_sources(url, "Revenue by department", DEPARTMENT_SOURCES)
 
     daily = q.daily(url, current, previous)
     table = daily.loc[daily["period"] == "current", ["day", "revenue", "orders"]].copy()

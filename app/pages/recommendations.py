@@ -6,6 +6,7 @@ import streamlit as st
 
 from app import exports, ui
 from app.config import get_app_settings
+from app.coverage import NOT_RECORDED
 from app.queries import recommendations as q
 from app.recommendations_source import recommendations
 from contracts.ml_outputs import RECOMMENDATIONS
@@ -33,7 +34,7 @@ def render(url: str) -> None:
             return
         p = profile.iloc[0]
         cols = st.columns(4)
-        cols[0].metric("Loyalty tier", str(p["loyalty_tier"]), border=True)
+        cols[0].metric("Loyalty tier", p["loyalty_tier"] or NOT_RECORDED, border=True)
         cols[1].metric("RFM segment", str(p["rfm_segment"] or "—"), border=True)
         cols[2].metric("Orders", ui.count(p["purchase_count"]), border=True)
         cols[3].metric("Lifetime spend", ui.money(p["total_spend"]), border=True)

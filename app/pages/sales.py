@@ -7,8 +7,13 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from app import charts, exports, ui
+from app import charts, coverage, exports, ui
 from app.queries import sales as q
+
+MARGIN_NEEDS = (
+    "Gross margin needs the unit cost of the products sold (the optional unit_cost column "
+    "of products); this shop's batches did not deliver it, so the margin is unknown."
+)
 
 
 def filters(url: str) -> tuple[dt.date, dt.date, list[str], list[str]]:
@@ -62,12 +67,19 @@ def render(url: str) -> None:
     total = data.total
     cols = st.columns(4)
     cols[0].metric("Merchandise revenue", ui.money(total["revenue"]), border=True)
-    cols[1].metric("Gross margin", ui.money(total["margin"]), border=True)
+    cols[1].metric(
+        "Gross margin",
+        ui.money(total["margin"]),
+        help=None if total["margin"] is not None else MARGIN_NEEDS,
+        border=True,
+    )
     cols[2].metric("Orders", ui.count(total["orders"]), border=True)
     cols[3].metric("Units", ui.count(total["units"]), border=True)
     if total["orders"] == 0:
         st.info("No purchases match these filters.")
         return
+    if total["margin"] is None:
+        st.caption(MARGIN_NEEDS)
 
     st.plotly_chart(
         charts.time_series(weekly(data.days), "week", "revenue", "Revenue per week"),
@@ -75,37 +87,56 @@ def render(url: str) -> None:
     )
 
     left, right = st.columns(2)
-    left.plotly_chart(
-        charts.treemap(
-            data.categories,
-            ["department_name", "category_name"],
-            "revenue",
-            "Revenue by department and category",
-        ),
-        key="sales-categories",
-    )
-    right.plotly_chart(
-        charts.bars(
-            data.brands.head(15),
-            "brand_name",
-            "revenue",
-            "Top 15 brands by revenue",
-            horizontal=True,
-        ),
-        key="sales-brands",
-    )
-    st.plotly_chart(
-        charts.geo_bubbles(data.cities, "revenue", "city", "Revenue by ship-to city"),
-        key="sales-map",
-    )
+    with left:
+        if coverage.has_sources(url, "Revenue by category", ("categories",)):
+            st.plotly_chart(
+                charts.treemap(
+                    data.categories,
+                    ["department_name", "category_name"],
+                    "revenue",
+                    "Revenue by department and category",
+                ),
+                key="sales-categories",
+            )
+    with right:
+        if coverage.has_sources(url, "Revenue by brand", ("brands",)):
+            st.plotly_chart(
+                charts.bars(
+                    data.brands.head(15),
+                    "brand_name",
+                    "revenue",
+                    "Top 15 brands by revenue",
+                    horizontal=True,
+                ),
+                key="sales-brands",
+            )
+    if coverage.has_sources(url, "Revenue by ship-to city", ("geography",)):
+        st.plotly_chart(
+            charts.geo_bubbles(
+                data.cities, "revenue", "city", "Revenue by ship-to city"
+            ),
+            key="sales-map",
+        )
 
-    tab_categories, tab_brands, tab_geo = st.tabs(["Categories", "Brands", "Geography"])
-    with tab_categories:
-        exports.table(data.categories, "sales-by-category", key="sales-categories")
-    with tab_brands:
-        exports.table(data.brands, "sales-by-brand", key="sales-brands")
-    with tab_geo:
-        exports.table(data.cities, "sales-by-city", key="sales-cities")
+    tabs = st.tabs(["Categories", "Brands", "Geography"])
+    for tab, (what, table, frame, name, key) in zip(
+        tabs,
+        [
+            (
+                "Sales by category",
+                "categories",
+                data.categories,
+                "category",
+                "categories",
+            ),
+            ("Sales by brand", "brands", data.brands, "brand", "brands"),
+            ("Sales by ship-to city", "geography", data.cities, "city", "cities"),
+        ],
+        strict=True,
+    ):
+        with tab:
+            if coverage.has_sources(url, what, (table,)):
+                exports.table(frame, f"sales-by-{name}", key=f"sales-{key}")
 
 
 ui.run_page("Sales", render)

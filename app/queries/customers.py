@@ -11,12 +11,13 @@ from collections.abc import Sequence
 import pandas as pd
 
 from app import db
+from app.coverage import NOT_RECORDED
 from contracts.ml_outputs import CUSTOMER_CLV
 
 FILTER_OPTIONS = """
 select
-    array_agg(distinct loyalty_tier) as tiers,
-    array_agg(distinct region) filter (where region is not null) as regions
+    array_agg(distinct coalesce(loyalty_tier, %(not_recorded)s)) as tiers,
+    array_agg(distinct coalesce(region, %(not_recorded)s)) as regions
 from marts.customer_360
 """
 
@@ -26,7 +27,8 @@ select
     months_since_first_purchase as months_since_first,
     sum(customer_count)::bigint as customers
 from marts.customer_cohort_retention
-where loyalty_tier = any(%(tiers)s) and region = any(%(regions)s)
+where coalesce(loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
+    and coalesce(region, %(not_recorded)s) = any(%(regions)s)
 group by cohort_month, months_since_first_purchase
 order by cohort_month, months_since_first_purchase
 """
@@ -40,7 +42,8 @@ select
     round(avg(purchase_count), 2) as average_orders,
     round(avg(recency_days), 1) as average_recency_days
 from marts.customer_360
-where loyalty_tier = any(%(tiers)s) and region = any(%(regions)s)
+where coalesce(loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
+    and coalesce(region, %(not_recorded)s) = any(%(regions)s)
 group by 1
 order by customers desc
 """
@@ -51,7 +54,8 @@ select
     clv.expected_avg_order_value, clv.frequency, clv.observation_end
 from {CUSTOMER_CLV.qualified_name} as clv
 inner join marts.customer_360 as customers on clv.customer_id = customers.customer_id
-where customers.loyalty_tier = any(%(tiers)s) and customers.region = any(%(regions)s)
+where coalesce(customers.loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
+    and coalesce(customers.region, %(not_recorded)s) = any(%(regions)s)
 """
 
 TOP_CUSTOMERS = """
@@ -67,7 +71,8 @@ select
     {clv_columns}
 from marts.customer_360 as customers
 {clv_join}
-where customers.loyalty_tier = any(%(tiers)s) and customers.region = any(%(regions)s)
+where coalesce(customers.loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
+    and coalesce(customers.region, %(not_recorded)s) = any(%(regions)s)
     and customers.has_purchased
 order by {order_by} desc nulls last
 limit %(limit)s
@@ -75,13 +80,19 @@ limit %(limit)s
 
 
 def filter_options(url: str) -> tuple[list[str], list[str]]:
-    """(loyalty tiers, regions) present in customer_360."""
-    row = db.query(url, FILTER_OPTIONS).iloc[0]
+    """(loyalty tiers, regions) present in customer_360; a customer without one (optional
+    column, or no geography delivered) counts as NOT_RECORDED."""
+    row = db.query(url, FILTER_OPTIONS, {"not_recorded": NOT_RECORDED}).iloc[0]
     return sorted(row["tiers"] or []), sorted(row["regions"] or [])
 
 
 def _params(tiers: Sequence[str], regions: Sequence[str], **extra) -> dict:
-    return {"tiers": list(tiers), "regions": list(regions), **extra}
+    return {
+        "tiers": list(tiers),
+        "regions": list(regions),
+        "not_recorded": NOT_RECORDED,
+        **extra,
+    }
 
 
 def cohort_retention(

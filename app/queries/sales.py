@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from app import db
+from app.coverage import NOT_RECORDED
 
 OPTIONS = """
 select
@@ -25,7 +26,8 @@ select
     (select max(ordered_date) from marts.finance_sales_daily) as last_day,
     (select array_agg(sales_channel order by sales_channel) from marts.dim_channels) as channels,
     (
-        select array_agg(distinct loyalty_tier)
+        -- the tier is an optional column: customers without one are a segment of their own
+        select array_agg(distinct coalesce(loyalty_tier, %(not_recorded)s))
         from marts.finance_sales_monthly
         where grain = 'total'
     ) as segments
@@ -41,7 +43,7 @@ with breakdowns as (
         grain <> 'total'
         and ordered_month >= %(months_from)s and ordered_month < %(months_until)s
         and sales_channel = any(%(channels)s)
-        and loyalty_tier = any(%(segments)s)
+        and coalesce(loyalty_tier, %(not_recorded)s) = any(%(segments)s)
     union all
     -- ... and its days before and after them from the daily one
     select grain, category_id, brand_id, geography_key, order_count, unit_count,
@@ -54,7 +56,7 @@ with breakdowns as (
             or (ordered_date >= %(months_until)s and ordered_date <= %(end)s)
         )
         and sales_channel = any(%(channels)s)
-        and loyalty_tier = any(%(segments)s)
+        and coalesce(loyalty_tier, %(not_recorded)s) = any(%(segments)s)
 ),
 days as (
     select
@@ -66,7 +68,7 @@ days as (
         grain = 'total'
         and ordered_date between %(start)s and %(end)s
         and sales_channel = any(%(channels)s)
-        and loyalty_tier = any(%(segments)s)
+        and coalesce(loyalty_tier, %(not_recorded)s) = any(%(segments)s)
     group by ordered_date
 ),
 categories as (
@@ -137,7 +139,7 @@ class Sales:
 
 def options(url: str) -> SalesOptions:
     """Date bounds, sales channels and customer segments (loyalty tiers) to filter by."""
-    row = db.query(url, OPTIONS).iloc[0]
+    row = db.query(url, OPTIONS, {"not_recorded": NOT_RECORDED}).iloc[0]
     return SalesOptions(
         row["first_day"],
         row["last_day"],
@@ -178,6 +180,7 @@ def sales(
             "months_until": months_until,
             "channels": list(channels),
             "segments": list(segments),
+            "not_recorded": NOT_RECORDED,
         },
     )
 
@@ -189,10 +192,15 @@ def sales(
 
     totals = frame.loc[frame["grain"] == "total"]
     total = (
-        totals.iloc[0][["revenue", "margin", "units", "orders"]].astype(float).fillna(0)
+        totals.iloc[0][["revenue", "margin", "units", "orders"]].astype(float)
         if len(totals)
         else pd.Series({"revenue": 0.0, "margin": 0.0, "units": 0, "orders": 0})
     )
+    # no purchases match: real zeros; a margin that stays null is unknown (no unit costs)
+    total[["revenue", "units", "orders"]] = total[
+        ["revenue", "units", "orders"]
+    ].fillna(0)
+    total = total.astype(object).where(total.notna(), None)
     days = part("day", ["ordered_date"]).sort_values("ordered_date", ignore_index=True)
     days["ordered_date"] = pd.to_datetime(days["ordered_date"])
     return Sales(

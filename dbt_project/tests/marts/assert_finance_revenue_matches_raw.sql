@@ -1,5 +1,6 @@
 -- Finance marts add up to the raw data: merchandise revenue (line totals) and order totals of
 -- orders in var('purchase_order_statuses') equal the same sums computed straight from raw.
+-- status is optional in the contract: an order without one is 'completed' (as in staging).
 with
 
 revenue_mart as (
@@ -23,13 +24,13 @@ raw_revenue as (
     from raw_order_items
     inner join raw_orders
         on raw_order_items.order_id = raw_orders.order_id
-    where raw_orders.status in ({{ quoted_list(var('purchase_order_statuses')) }})
+    where coalesce(raw_orders.status, 'completed') in ({{ quoted_list(var('purchase_order_statuses')) }})
 ),
 
 raw_order_totals as (
     select coalesce(sum(order_total), 0) as amount
     from raw_orders
-    where status in ({{ quoted_list(var('purchase_order_statuses')) }})
+    where coalesce(status, 'completed') in ({{ quoted_list(var('purchase_order_statuses')) }})
 ),
 
 comparison as (
