@@ -100,12 +100,29 @@ def _quantile_cutoff(times: pd.Series, fraction: float) -> pd.Timestamp:
     return ordered.iloc[math.floor(len(ordered) * (1 - fraction))]
 
 
+#: What counts as relevant in a holdout: every interaction (today's default) or purchases only.
+RELEVANCE: tuple[str, ...] = ("interactions", "purchases")
+
+
 def split_holdout(
     log_frame: pd.DataFrame,
     test_fraction: float = 0.2,
     validation_fraction: float = 0.2,
+    relevant: str = "interactions",
 ) -> HoldoutSplit:
-    """Temporal train/test split, then the same split of train into inner/validation."""
+    """Temporal train/test split, then the same split of train into inner/validation.
+
+    `relevant="purchases"` keeps only rows with `purchase_count > 0` in test and validation
+    (the models still train on every interaction): the holdout is then judged on what was
+    bought, which matters for the "all_items" protocol when the log also holds views.
+    """
+    if relevant not in RELEVANCE:
+        raise ValueError(f"unknown relevance {relevant!r}; valid: {list(RELEVANCE)}")
+    if relevant == "purchases" and "purchase_count" not in log_frame.columns:
+        raise ValueError(
+            "relevant='purchases' needs a purchase_count column "
+            "(load_interactions(..., with_purchases=True))"
+        )
     for name, value in (
         ("test_fraction", test_fraction),
         ("validation_fraction", validation_fraction),
@@ -116,6 +133,9 @@ def split_holdout(
     train, test = temporal_split(log_frame, cutoff=cutoff)
     validation_cutoff = _quantile_cutoff(train["timestamp"], validation_fraction)
     inner, validation = temporal_split(train, cutoff=validation_cutoff)
+    if relevant == "purchases":
+        test = test.loc[test["purchase_count"] > 0]
+        validation = validation.loc[validation["purchase_count"] > 0]
     for name, frame in (("test", test), ("validation", validation)):
         if frame.empty:
             raise ValueError(

@@ -53,7 +53,10 @@ _BUILD_HINT = (
 
 
 def load_interactions(
-    url: str, weights: Mapping[str, float] | None = None
+    url: str,
+    weights: Mapping[str, float] | None = None,
+    *,
+    with_purchases: bool = False,
 ) -> pd.DataFrame:
     """The implicit-feedback log: user_id, item_id, weight, timestamp (UTC day).
 
@@ -61,6 +64,8 @@ def load_interactions(
         url: warehouse conninfo/URL.
         weights: per-type weights, keys "purchase" (per order line), "add_to_cart", "view";
             missing keys keep `DEFAULT_WEIGHTS`. Days whose weighted sum is 0 are dropped.
+        with_purchases: also return the day's `purchase_count` (to judge a holdout on what
+            was bought: `split_holdout(..., relevant="purchases")`).
 
     Returns:
         One row per customer x product x day, sorted by timestamp; ids are int64.
@@ -76,7 +81,7 @@ def load_interactions(
             customer_id as user_id,
             product_id as item_id,
             interaction_date as day,
-            {weight} as weight
+            {weight} as weight{", purchase_count" if with_purchases else ""}
         from {INTERACTIONS_MART}
     """
     require_relations(url, [INTERACTIONS_MART], _BUILD_HINT)

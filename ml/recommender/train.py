@@ -94,11 +94,12 @@ def _evaluate(
     test_fraction: float,
     seed: int,
     protocol: str = DEFAULT_PROTOCOL,
+    relevant: str = "interactions",
 ) -> WarehouseEvaluation:
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
     segments = load_customers(url)
-    split = split_holdout(log_frame, test_fraction=test_fraction)
+    split = split_holdout(log_frame, test_fraction=test_fraction, relevant=relevant)
     selection = select_recipe(
         split,
         weights,
@@ -147,6 +148,7 @@ def _evaluate(
         "k": k,
         "weights": weights,
         "protocol": protocol,
+        "relevant": relevant,
         "cutoff": split.cutoff.isoformat(),
         "validation_cutoff": split.validation_cutoff.isoformat(),
         "n_train_rows": len(split.train),
@@ -196,6 +198,7 @@ def evaluate_on_warehouse(
     test_fraction: float = 0.2,
     seed: int = 0,
     protocol: str = DEFAULT_PROTOCOL,
+    relevant: str = "interactions",
 ) -> dict[str, Any]:
     """Offline evaluation on the warehouse's interactions (no MLflow).
 
@@ -206,12 +209,13 @@ def evaluate_on_warehouse(
     Returns a dict with `protocols` (precision/recall/ndcg/map/coverage@k per model and
     protocol: selected, cf, popularity, segment_popularity, buy_again and every candidate),
     `holdout` (the primary protocol's), the NDCG ratios over global popularity and buy-again
-    and explicit `ratings` RMSE/MAE (svd vs bias baseline vs global mean).
+    and explicit `ratings` RMSE/MAE (svd vs bias baseline vs global mean). `relevant`:
+    "interactions" (every holdout interaction counts) or "purchases" (only what was bought).
     """
     w = resolve_weights(weights)
     result = _evaluate(
         url,
-        log_frame=load_interactions(url, w),
+        log_frame=load_interactions(url, w, with_purchases=relevant == "purchases"),
         weights=w,
         k=k,
         n_trials=n_trials,
@@ -220,6 +224,7 @@ def evaluate_on_warehouse(
         test_fraction=test_fraction,
         seed=seed,
         protocol=protocol,
+        relevant=relevant,
     )
     return {**result.metrics, "seconds": result.seconds}
 
@@ -347,6 +352,7 @@ def train_and_register(
     model_name: str = MODEL_NAME,
     tracking_uri: str | None = None,
     protocol: str = DEFAULT_PROTOCOL,
+    relevant: str = "interactions",
 ) -> RecommenderTrainingResult:
     """Tune and select on a validation split, evaluate on the temporal holdout, refit the
     selected recipe on ALL interactions, log to MLflow, register `model_name`, run the gate.
@@ -359,6 +365,8 @@ def train_and_register(
         protocol: the primary protocol ("new_items": discovery, seen items excluded;
             "all_items": next purchases, repeats included, e.g. grocery) for selection and the
             gate; the selected recipe's `exclude_seen` ships with the model.
+        relevant: what the holdout counts as relevant: "interactions" (default) or
+            "purchases" (what was bought; models still train on every interaction).
     """
     import mlflow
 
@@ -368,7 +376,7 @@ def train_and_register(
 
     w = resolve_weights(weights)
     policy = GatePolicy(metric=f"ndcg@{k}", margin=margin, greater_is_better=True)
-    log_frame = load_interactions(url, w)
+    log_frame = load_interactions(url, w, with_purchases=relevant == "purchases")
     evaluation = _evaluate(
         url,
         log_frame=log_frame,
@@ -380,6 +388,7 @@ def train_and_register(
         test_fraction=test_fraction,
         seed=seed,
         protocol=protocol,
+        relevant=relevant,
     )
     recipe = evaluation.selection.recipe
     t0 = time.perf_counter()
@@ -400,6 +409,7 @@ def train_and_register(
                 "exclude_seen": recipe.exclude_seen,
                 "repeat_weight": recipe.repeat_weight,
                 "protocol": protocol,
+                "relevant": relevant,
                 **{f"param_{k_}": v for k_, v in recipe.params.items()},
                 **{f"weight_{k_}": v for k_, v in w.items()},
                 "candidate_methods": ",".join(methods),

@@ -101,15 +101,41 @@ def test_interaction_log_sums_to_the_mart(
 def test_evaluation_reports_every_comparison(world_run) -> None:
     _, run, evaluation = world_run
     holdout = evaluation["holdout"]
-    assert set(holdout) == {"selected", "cf", "popularity", "segment_popularity"}
-    for metrics in holdout.values():
-        assert metrics["n_users"] > 500
-        assert 0 < metrics[f"ndcg@{K}"] < 1
+    candidates = {"als", "item_knn", "als+repeats", "item_knn+repeats"}
+    labels = {"selected", "cf", "popularity", "segment_popularity", "buy_again"}
+    assert set(holdout) == labels | candidates
+    # both protocols, every model; the primary one (the platform's default) is "holdout"
+    assert evaluation["protocol"] == "new_items"
+    assert set(evaluation["protocols"]) == {"new_items", "all_items"}
+    assert evaluation["protocols"]["new_items"] == holdout
+    assert set(evaluation["protocols"]["all_items"]) == set(holdout)
+    for protocol in evaluation["protocols"].values():
+        for metrics in protocol.values():
+            assert metrics["n_users"] > 500
+            assert 0 <= metrics[f"ndcg@{K}"] < 1
+    assert holdout["selected"][f"ndcg@{K}"] > 0
     assert evaluation["cf_method"] in ("als", "item_knn")
-    # the shipped recipe is the validation winner, whichever it is
+    # the shipped recipe is the validation winner among the recipes that can compete under
+    # "new_items" (repeat-aware ones cannot), whichever it is; it excludes seen items
     validation = evaluation["validation"]
-    assert validation[f"{evaluation['selected_method']}_ndcg@{K}"] == max(
-        validation.values()
+    eligible = {
+        name: score
+        for name, score in validation.items()
+        if "+repeats" not in name and not name.startswith("buy_again")
+    }
+    assert validation[f"{evaluation['selected_candidate']}_ndcg@{K}"] == max(
+        eligible.values()
+    )
+    assert evaluation["selected_exclude_seen"] is True
+    # the gate's view (run metrics, after the decision): the champion against both baselines
+    gate = run.data.metrics
+    champion = gate[f"gate_champion_ndcg_at_{K}"]
+    assert champion == pytest.approx(holdout["selected"][f"ndcg@{K}"])  # first version
+    assert gate[f"gate_champion_over_popularity_ndcg_at_{K}"] == pytest.approx(
+        champion / holdout["popularity"][f"ndcg@{K}"]
+    )
+    assert gate[f"gate_champion_over_buy_again_ndcg_at_{K}"] == pytest.approx(
+        champion / holdout["buy_again"][f"ndcg@{K}"]
     )
     ratio = evaluation[f"cf_over_popularity_ndcg@{K}"]
     assert ratio == pytest.approx(
@@ -139,6 +165,44 @@ def test_evaluate_on_warehouse_matches_the_report_shape(platform_world) -> None:
     assert report["selected_method"] == "popularity"
     assert report["holdout"]["popularity"]["n_users"] > 500
     json.dumps(report)
+
+
+@pytest.mark.parametrize("relevant", ["interactions", "purchases"])
+def test_all_items_protocol_on_the_world(platform_world, relevant: str) -> None:
+    """Selection under "all_items" (the grocery setting) on the generator's shop: the winner
+    is the best candidate on validation, repeat-aware or not, and ships its flag."""
+    report = pipeline.evaluate_on_warehouse(
+        platform_world.url,
+        k=K,
+        n_trials=0,
+        methods=("als", "popularity", "buy_again"),
+        protocol="all_items",
+        relevant=relevant,
+    )
+    assert report["relevant"] == relevant
+    validation = report["validation"]
+    assert set(validation) == {
+        f"{m}_ndcg@{K}" for m in ("als", "als+repeats", "popularity", "buy_again")
+    }
+    assert validation[f"{report['selected_candidate']}_ndcg@{K}"] == max(
+        validation.values()
+    )
+    assert report["selected_exclude_seen"] == (
+        report["selected_candidate"] in ("als", "popularity")
+    )
+    assert report["holdout"] == report["protocols"]["all_items"]
+    print(
+        f"world ({relevant}) n_test_rows {report['n_test_rows']} NDCG@10 by protocol:",
+        {
+            p: {m: round(v[f"ndcg@{K}"], 4) for m, v in rows.items()}
+            for p, rows in report["protocols"].items()
+        },
+        "selected:",
+        report["selected_candidate"],
+        report["selected_repeat_weight"],
+        "repeat weights:",
+        report["repeat_weight_validation"],
+    )
 
 
 # -- registry, gate, pyfunc, batch outputs -------------------------------------------------
@@ -269,7 +333,9 @@ def test_batch_recommendations_cover_every_customer(
         .nunique()
         > 1
     ), "cold-start lists should differ by loyalty tier (segment popularity)"
-    # exclude_seen: no customer is recommended a product they already interacted with (purchases included)
+    # the world's champion excludes seen items (primary protocol "new_items"): no customer is
+    # recommended a product they already interacted with (purchases included)
+    assert world_run[2]["selected_exclude_seen"] is True
     seen = interactions[["user_id", "item_id"]].drop_duplicates()
     clash = recs.merge(
         seen, left_on=["customer_id", "product_id"], right_on=["user_id", "item_id"]

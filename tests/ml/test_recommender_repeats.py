@@ -251,6 +251,25 @@ def grocery_split():
     return split_holdout(simulate_repeat_purchases(seed=0))
 
 
+def test_holdout_can_be_judged_on_purchases_only() -> None:
+    frame = simulate_repeat_purchases(n_users=200, n_items=100, n_weeks=10, seed=3)
+    frame["purchase_count"] = (frame.index % 3 == 0).astype(
+        int
+    )  # a third are purchases
+    everything = split_holdout(frame)
+    bought = split_holdout(frame, relevant="purchases")
+    assert len(bought.train) == len(
+        everything.train
+    )  # models train on every interaction
+    for split in (bought.test, bought.validation):
+        assert (split["purchase_count"] > 0).all()
+    assert len(bought.test) == (everything.test["purchase_count"] > 0).sum()
+    with pytest.raises(ValueError, match="purchase_count"):
+        split_holdout(frame.drop(columns="purchase_count"), relevant="purchases")
+    with pytest.raises(ValueError, match="unknown relevance"):
+        split_holdout(frame, relevant="views")
+
+
 def test_repeat_aware_recipe_beats_new_items_only_on_grocery_data(
     grocery_split,
 ) -> None:
