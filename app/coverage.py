@@ -19,6 +19,12 @@ from app import db
 
 COVERAGE_TABLE = "marts.source_coverage"
 DELIVERED = f"select source_table from {COVERAGE_TABLE} where has_rows"
+COVERAGE_ROWS = f"""
+select source_table, is_required, has_rows, row_count, batch_count, first_event_at,
+    last_event_at, last_loaded_at
+from {COVERAGE_TABLE}
+order by not is_required, not has_rows, source_table
+"""
 #: How a missing descriptive value (an optional column a shop did not send) is shown and filtered.
 NOT_RECORDED = "not recorded"
 
@@ -67,3 +73,8 @@ def has_sources(url: str, what: str, tables: Sequence[str]) -> bool:
         return True
     st.info(needs_message(what, tables, missing), icon=":material/info:")
     return False
+
+
+def coverage_rows(url: str):
+    """Every contract source table with its rows, batches and event span (a DataFrame)."""
+    return db.query(url, COVERAGE_ROWS)

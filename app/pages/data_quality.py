@@ -1,10 +1,11 @@
-"""Data quality: the last dbt build (tests pass/fail, timings), source freshness, loaded batches."""
+"""Data quality: which source tables hold data, the last dbt build (tests pass/fail, timings),
+source freshness, loaded batches."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from app import db, dbt_artifacts, exports, ui
+from app import coverage, db, dbt_artifacts, exports, ui
 from app.config import get_app_settings
 
 BATCHES = """
@@ -97,8 +98,22 @@ def batches_section(url: str) -> None:
     exports.table(batches, "loaded-batches", key="dq-batches")
 
 
+def sources_section(url: str) -> None:
+    st.subheader("Source tables delivered")
+    if not ui.table_ready(url, coverage.COVERAGE_TABLE, "The source coverage"):
+        return
+    frame = coverage.coverage_rows(url)
+    optional = frame.loc[~frame["is_required"]]
+    st.caption(
+        f"{int(optional['has_rows'].sum())} of {len(optional)} optional tables hold data; "
+        "pages say which of the missing ones they need (docs/required-only.md)."
+    )
+    exports.table(frame, "source-coverage", key="dq-sources")
+
+
 def render(url: str) -> None:
     target_dir = get_app_settings().resolved_dbt_target_dir()
+    sources_section(url)
     dbt_section(target_dir)
     freshness_section(target_dir)
     batches_section(url)
