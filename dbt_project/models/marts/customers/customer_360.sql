@@ -40,12 +40,10 @@ tickets as (
 coverage as (
     -- which optional sources were delivered: without one, its counts are unknown (null), not 0
     select
-        coalesce(bool_or(has_rows) filter (where source_table = 'web_sessions'), false)
-            as has_web_sessions,
+        coalesce(bool_or(has_rows) filter (where source_table = 'web_sessions'), false) as has_web_sessions,
         coalesce(bool_or(has_rows) filter (where source_table = 'returns'), false) as has_returns,
         coalesce(bool_or(has_rows) filter (where source_table = 'reviews'), false) as has_reviews,
-        coalesce(bool_or(has_rows) filter (where source_table = 'support_tickets'), false)
-            as has_support_tickets
+        coalesce(bool_or(has_rows) filter (where source_table = 'support_tickets'), false) as has_support_tickets
     from {{ ref('source_coverage') }}
 ),
 
@@ -130,8 +128,7 @@ final as (
         rfm_segments.frequency_score,
         rfm_segments.monetary_score,
         rfm_segments.rfm_segment,
-        case when coverage.has_web_sessions then coalesce(session_activity.session_count, 0) end
-            as session_count,
+        case when coverage.has_web_sessions then coalesce(session_activity.session_count, 0) end as session_count,
         case
             when coverage.has_web_sessions then coalesce(session_activity.converted_session_count, 0)
         end as converted_session_count,
@@ -140,8 +137,7 @@ final as (
         case when coverage.has_returns then coalesce(return_activity.refund_amount, 0) end as refund_amount,
         case when coverage.has_reviews then coalesce(review_activity.review_count, 0) end as review_count,
         review_activity.average_rating,
-        case when coverage.has_support_tickets then coalesce(ticket_activity.ticket_count, 0) end
-            as ticket_count,
+        case when coverage.has_support_tickets then coalesce(ticket_activity.ticket_count, 0) end as ticket_count,
         ticket_activity.average_satisfaction_score
     from customers
     cross join cutoff

@@ -16,8 +16,7 @@ orders as (
 
 coverage as (
     -- without the optional campaign_exposures table the funnel is unknown (null), not 0
-    select coalesce(bool_or(has_rows) filter (where source_table = 'campaign_exposures'), false)
-        as has_exposures
+    select coalesce(bool_or(has_rows) filter (where source_table = 'campaign_exposures'), false) as has_exposures
     from {{ ref('source_coverage') }}
 ),
 
@@ -58,11 +57,21 @@ final as (
         campaigns.start_date,
         campaigns.end_date,
         campaigns.budget_amount,
-        case when coverage.has_exposures then coalesce(exposure_funnel.exposure_count, 0) end as exposure_count,
-        case when coverage.has_exposures then coalesce(exposure_funnel.exposed_customer_count, 0) end as exposed_customer_count,
-        case when coverage.has_exposures then coalesce(exposure_funnel.opened_count, 0) end as opened_count,
-        case when coverage.has_exposures then coalesce(exposure_funnel.clicked_count, 0) end as clicked_count,
-        case when coverage.has_exposures then coalesce(exposure_funnel.converted_exposure_count, 0) end as converted_exposure_count,
+        case
+            when coverage.has_exposures then coalesce(exposure_funnel.exposure_count, 0)
+        end as exposure_count,
+        case
+            when coverage.has_exposures then coalesce(exposure_funnel.exposed_customer_count, 0)
+        end as exposed_customer_count,
+        case
+            when coverage.has_exposures then coalesce(exposure_funnel.opened_count, 0)
+        end as opened_count,
+        case
+            when coverage.has_exposures then coalesce(exposure_funnel.clicked_count, 0)
+        end as clicked_count,
+        case
+            when coverage.has_exposures then coalesce(exposure_funnel.converted_exposure_count, 0)
+        end as converted_exposure_count,
         round(
             cast(exposure_funnel.opened_count as numeric) / nullif(exposure_funnel.exposure_count, 0), 4
         ) as open_rate,

@@ -26,38 +26,26 @@
 
 with
 
-{% for name, model, event_time, required in source_tables %}
-{{ name }} as (
-    select * from {{ ref(model) }}
-),
-
-{% endfor %}
-{%- for name, model, event_time, required in source_tables %}
-{{ name }}_counted as (
-    select
-        cast('{{ name }}' as text) as source_table,
-        {{ 'true' if required else 'false' }} as is_required,
-        count(*) as row_count,
-        count(distinct batch_id) as batch_count,
-        {%- if event_time %}
-        min({{ event_time }}) as first_event_at,
-        max({{ event_time }}) as last_event_at,
-        {%- else %}
-        cast(null as timestamptz) as first_event_at,
-        cast(null as timestamptz) as last_event_at,
-        {%- endif %}
-        max(loaded_at) as last_loaded_at
-    from {{ name }}
-),
-
-{% endfor %}
-unioned as (
-    {%- for name, model, event_time, required in source_tables %}
-    select * from {{ name }}_counted
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
+-- One counting select per table, unioned in one CTE (a deliberate exception to one import CTE
+-- per ref: seventeen identical import CTEs would hide the one thing this model does).
+counted as (
+    {% for name, model, event_time, required in source_tables %}
+        select
+            cast('{{ name }}' as text) as source_table,
+            {{ 'true' if required else 'false' }} as is_required,
+            count(*) as row_count,
+            count(distinct batch_id) as batch_count,
+            {% if event_time %}
+                min({{ event_time }}) as first_event_at,
+                max({{ event_time }}) as last_event_at,
+            {% else %}
+                cast(null as timestamptz) as first_event_at,
+                cast(null as timestamptz) as last_event_at,
+            {% endif %}
+            max(loaded_at) as last_loaded_at
+        from {{ ref(model) }}
+        {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 ),
 
 final as (
@@ -70,7 +58,7 @@ final as (
         first_event_at,
         last_event_at,
         last_loaded_at
-    from unioned
+    from counted
 )
 
 select * from final
