@@ -162,6 +162,42 @@ def test_dbt_build_passes_every_model_and_test(minimal_shop):
     assert built == models
 
 
+def test_staging_of_optional_tables_is_typed_and_empty(minimal_shop):
+    """Every staging model builds; those of the tables the shop left out hold no rows and
+    keep their declared types (ids bigint, amounts numeric, times timestamptz)."""
+    url, _ = minimal_shop
+    models = {
+        p.stem
+        for p in (DBT_PROJECT_DIR / "models" / "staging").rglob("stg_shop__*.sql")
+    }
+    with psycopg.connect(url) as conn:
+        columns = conn.execute(
+            "select table_schema, table_name, column_name, data_type"
+            " from information_schema.columns where table_name like 'stg_shop__%'"
+        ).fetchall()
+        schema = {c[0] for c in columns}
+        assert len(schema) == 1, schema
+        counts = {
+            m: conn.execute(
+                f'select count(*) from "{next(iter(schema))}"."{m}"'
+            ).fetchone()[0]
+            for m in models
+        }
+    assert {c[1] for c in columns} == models
+    assert {m for m, n in counts.items() if n} == {
+        "stg_shop__customers",
+        "stg_shop__products",
+        "stg_shop__orders",
+        "stg_shop__order_items",
+    }
+    for _, model, column, data_type in columns:
+        if column.endswith("_id") and column != "batch_id":
+            assert data_type == "bigint", (model, column, data_type)
+        if column.endswith("_at"):
+            assert data_type == "timestamp with time zone", (model, column, data_type)
+        assert data_type not in ("unknown", "USER-DEFINED"), (model, column, data_type)
+
+
 def test_orders_and_revenue(minimal_shop):
     url, _ = minimal_shop
     # 6 orders, 5 purchases (1006 is cancelled); revenue 31.00 + 12.50 + 33.00 + 45.00 + 35.50
