@@ -14,26 +14,26 @@ from app import db
 from app.coverage import NOT_RECORDED
 from contracts.ml_outputs import CUSTOMER_CLV
 
-FILTER_OPTIONS = """
+FILTER_OPTIONS = f"""
 select
-    array_agg(distinct coalesce(loyalty_tier, %(not_recorded)s)) as tiers,
-    array_agg(distinct coalesce(region, %(not_recorded)s)) as regions
+    array_agg(distinct coalesce(loyalty_tier, {NOT_RECORDED!r})) as tiers,
+    array_agg(distinct coalesce(region, {NOT_RECORDED!r})) as regions
 from marts.customer_360
 """
 
-COHORTS = """
+COHORTS = f"""
 select
     cohort_month,
     months_since_first_purchase as months_since_first,
     sum(customer_count)::bigint as customers
 from marts.customer_cohort_retention
-where coalesce(loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
-    and coalesce(region, %(not_recorded)s) = any(%(regions)s)
+where coalesce(loyalty_tier, {NOT_RECORDED!r}) = any(%(tiers)s)
+    and coalesce(region, {NOT_RECORDED!r}) = any(%(regions)s)
 group by cohort_month, months_since_first_purchase
 order by cohort_month, months_since_first_purchase
 """
 
-SEGMENTS = """
+SEGMENTS = f"""
 select
     coalesce(rfm_segment, 'no purchase') as rfm_segment,
     count(*) as customers,
@@ -42,8 +42,8 @@ select
     round(avg(purchase_count), 2) as average_orders,
     round(avg(recency_days), 1) as average_recency_days
 from marts.customer_360
-where coalesce(loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
-    and coalesce(region, %(not_recorded)s) = any(%(regions)s)
+where coalesce(loyalty_tier, {NOT_RECORDED!r}) = any(%(tiers)s)
+    and coalesce(region, {NOT_RECORDED!r}) = any(%(regions)s)
 group by 1
 order by customers desc
 """
@@ -54,8 +54,8 @@ select
     clv.expected_avg_order_value, clv.frequency, clv.observation_end
 from {CUSTOMER_CLV.qualified_name} as clv
 inner join marts.customer_360 as customers on clv.customer_id = customers.customer_id
-where coalesce(customers.loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
-    and coalesce(customers.region, %(not_recorded)s) = any(%(regions)s)
+where coalesce(customers.loyalty_tier, {NOT_RECORDED!r}) = any(%(tiers)s)
+    and coalesce(customers.region, {NOT_RECORDED!r}) = any(%(regions)s)
 """
 
 TOP_CUSTOMERS = """
@@ -71,8 +71,8 @@ select
     {clv_columns}
 from marts.customer_360 as customers
 {clv_join}
-where coalesce(customers.loyalty_tier, %(not_recorded)s) = any(%(tiers)s)
-    and coalesce(customers.region, %(not_recorded)s) = any(%(regions)s)
+where coalesce(customers.loyalty_tier, {not_recorded}) = any(%(tiers)s)
+    and coalesce(customers.region, {not_recorded}) = any(%(regions)s)
     and customers.has_purchased
 order by {order_by} desc nulls last
 limit %(limit)s
@@ -82,17 +82,12 @@ limit %(limit)s
 def filter_options(url: str) -> tuple[list[str], list[str]]:
     """(loyalty tiers, regions) present in customer_360; a customer without one (optional
     column, or no geography delivered) counts as NOT_RECORDED."""
-    row = db.query(url, FILTER_OPTIONS, {"not_recorded": NOT_RECORDED}).iloc[0]
+    row = db.query(url, FILTER_OPTIONS).iloc[0]
     return sorted(row["tiers"] or []), sorted(row["regions"] or [])
 
 
 def _params(tiers: Sequence[str], regions: Sequence[str], **extra) -> dict:
-    return {
-        "tiers": list(tiers),
-        "regions": list(regions),
-        "not_recorded": NOT_RECORDED,
-        **extra,
-    }
+    return {"tiers": list(tiers), "regions": list(regions), **extra}
 
 
 def cohort_retention(
@@ -140,5 +135,6 @@ def top_customers(
         if with_clv
         else "",
         order_by="clv.clv_12m" if with_clv else "customers.total_spend",
+        not_recorded=repr(NOT_RECORDED),
     )
     return db.query(url, statement, _params(tiers, regions, limit=limit))

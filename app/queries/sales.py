@@ -20,20 +20,20 @@ import pandas as pd
 from app import db
 from app.coverage import NOT_RECORDED
 
-OPTIONS = """
+OPTIONS = f"""
 select
     (select min(ordered_date) from marts.finance_sales_daily) as first_day,
     (select max(ordered_date) from marts.finance_sales_daily) as last_day,
     (select array_agg(sales_channel order by sales_channel) from marts.dim_channels) as channels,
     (
         -- the tier is an optional column: customers without one are a segment of their own
-        select array_agg(distinct coalesce(loyalty_tier, %(not_recorded)s))
+        select array_agg(distinct coalesce(loyalty_tier, {NOT_RECORDED!r}))
         from marts.finance_sales_monthly
         where grain = 'total'
     ) as segments
 """
 
-SALES = """
+SALES = f"""
 with breakdowns as (
     -- the whole months of the range from the monthly mart ...
     select grain, category_id, brand_id, geography_key, order_count, unit_count,
@@ -43,7 +43,7 @@ with breakdowns as (
         grain <> 'total'
         and ordered_month >= %(months_from)s and ordered_month < %(months_until)s
         and sales_channel = any(%(channels)s)
-        and coalesce(loyalty_tier, %(not_recorded)s) = any(%(segments)s)
+        and coalesce(loyalty_tier, {NOT_RECORDED!r}) = any(%(segments)s)
     union all
     -- ... and its days before and after them from the daily one
     select grain, category_id, brand_id, geography_key, order_count, unit_count,
@@ -56,7 +56,7 @@ with breakdowns as (
             or (ordered_date >= %(months_until)s and ordered_date <= %(end)s)
         )
         and sales_channel = any(%(channels)s)
-        and coalesce(loyalty_tier, %(not_recorded)s) = any(%(segments)s)
+        and coalesce(loyalty_tier, {NOT_RECORDED!r}) = any(%(segments)s)
 ),
 days as (
     select
@@ -68,7 +68,7 @@ days as (
         grain = 'total'
         and ordered_date between %(start)s and %(end)s
         and sales_channel = any(%(channels)s)
-        and coalesce(loyalty_tier, %(not_recorded)s) = any(%(segments)s)
+        and coalesce(loyalty_tier, {NOT_RECORDED!r}) = any(%(segments)s)
     group by ordered_date
 ),
 categories as (
@@ -139,7 +139,7 @@ class Sales:
 
 def options(url: str) -> SalesOptions:
     """Date bounds, sales channels and customer segments (loyalty tiers) to filter by."""
-    row = db.query(url, OPTIONS, {"not_recorded": NOT_RECORDED}).iloc[0]
+    row = db.query(url, OPTIONS).iloc[0]
     return SalesOptions(
         row["first_day"],
         row["last_day"],
@@ -180,7 +180,6 @@ def sales(
             "months_until": months_until,
             "channels": list(channels),
             "segments": list(segments),
-            "not_recorded": NOT_RECORDED,
         },
     )
 
