@@ -44,6 +44,16 @@ def warehouse_defaults(source: str) -> dict[str, Any]:
     return {}
 
 
+def recommender_protocol(source: str) -> str | None:
+    """The recommender's primary evaluation protocol a named source recommends (None: the
+    asset's default)."""
+    if source == COMPLETE_JOURNEY:
+        from sources.completejourney import RECOMMENDER_PROTOCOL
+
+        return RECOMMENDER_PROTOCOL
+    return None
+
+
 def land_initial(
     source: str,
     *,

@@ -31,9 +31,12 @@ def full_refresh_run_config(
 ) -> dict:
     """Run config of the `full_refresh` job: the initial batch of `source` (the generator at
     `scale`/`seed` by default), a full dbt build (the source's recommended dbt vars, then
-    `warehouse` fields of WarehouseBuildConfig, e.g. the ML cutoff plan), and (when given)
-    `n_trials` optuna trials for each model."""
-    from orchestration.landing_sources import merged_warehouse_config
+    `warehouse` fields of WarehouseBuildConfig, e.g. the ML cutoff plan), (when given)
+    `n_trials` optuna trials for each model, and the source's recommender protocol."""
+    from orchestration.landing_sources import (
+        merged_warehouse_config,
+        recommender_protocol,
+    )
 
     landing: dict[str, Any] = {
         "mode": "initial",
@@ -55,6 +58,10 @@ def full_refresh_run_config(
     if n_trials is not None:
         for op in ("ml__churn_model", "ml__recommender_model"):
             ops[op] = {"config": {"n_trials": n_trials}}
+    if protocol := recommender_protocol(source):
+        ops.setdefault("ml__recommender_model", {"config": {}})["config"][
+            "protocol"
+        ] = protocol
     return {"ops": ops, "loggers": {"console": {"config": {"log_level": log_level}}}}
 
 

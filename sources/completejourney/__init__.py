@@ -2,11 +2,15 @@
 package) as batches in the platform's source contract. See docs/completejourney.md."""
 
 from sources.completejourney.reconcile import ReconcileError, reconcile, source_totals
-from sources.completejourney.warehouse_vars import RECOMMENDED_WAREHOUSE_VARS
+from sources.completejourney.warehouse_vars import (
+    RECOMMENDED_WAREHOUSE_VARS,
+    RECOMMENDER_PROTOCOL,
+)
 from sources.completejourney.write import batch_id, write_batch
 
 __all__ = [
     "RECOMMENDED_WAREHOUSE_VARS",
+    "RECOMMENDER_PROTOCOL",
     "ReconcileError",
     "batch_id",
     "reconcile",

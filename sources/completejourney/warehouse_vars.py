@@ -22,3 +22,8 @@ RECOMMENDED_WAREHOUSE_VARS: dict[str, Any] = {
     #   (the data starts 2017-01-01 11:53 and ends 2018-01-01 04:01) and may warn; every
     #   other day's revenue is steady.
 }
+
+#: The recommender's primary evaluation protocol for grocery: a household's next basket is mostly
+#: what it bought before, so models are judged on all the items of the next purchases (repeats
+#: included), and the trainer ships a repeat-aware champion when repeats win there.
+RECOMMENDER_PROTOCOL = "all_items"

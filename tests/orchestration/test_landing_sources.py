@@ -129,7 +129,14 @@ def test_the_run_config_carries_the_source_and_its_warehouse_defaults() -> None:
     defaults = landing_sources.warehouse_defaults("completejourney")
     assert defaults["churn_horizon_days"] == build["churn_horizon_days"] != 90
     # what the caller sets wins over the source's recommendation
-    assert defaults["ml_train_cutoff_count"] != 2
-    assert full_refresh_run_config(0.05, 3)["ops"]["warehouse_dbt"]["config"] == {
-        "full_refresh": True
-    }
+    override = {"churn_horizon_days": 30}
+    assert (
+        full_refresh_run_config(0.05, 3, source="completejourney", warehouse=override)[
+            "ops"
+        ]["warehouse_dbt"]["config"]["churn_horizon_days"]
+        == 30
+    )
+    assert config["ops"]["ml__recommender_model"]["config"]["protocol"] == "all_items"
+    generated = full_refresh_run_config(0.05, 3)["ops"]
+    assert generated["warehouse_dbt"]["config"] == {"full_refresh": True}
+    assert "ml__recommender_model" not in generated
