@@ -192,22 +192,22 @@ def _get(
 
 
 def _fetch_manifest(
-    client: Any, location: ObjectLocation, staging: Path
+    client: Any, location: ObjectLocation, staged_copy: Path
 ) -> BatchManifest:
     key = location.key(MANIFEST_FILE)
     _get(
         client,
         location,
         MANIFEST_FILE,
-        staging / MANIFEST_FILE,
+        staged_copy / MANIFEST_FILE,
         f"no {MANIFEST_FILE} under the prefix ({SCHEME}{location.bucket}/{key} does not exist)",
     )
     try:
-        return read_manifest(staging)
+        return read_manifest(staged_copy)
     except ManifestError as exc:
         # name the object, not the staging copy (gone by the time anyone reads this)
         reason = str(exc).replace(
-            str(staging / MANIFEST_FILE), f"{SCHEME}{location.bucket}/{key}"
+            str(staged_copy / MANIFEST_FILE), f"{SCHEME}{location.bucket}/{key}"
         )
         raise ObjectStoreError(
             f"cannot fetch {location.url}: not a valid manifest: {reason}"
@@ -224,21 +224,23 @@ def _holds(target: Path, manifest: BatchManifest) -> bool:
     )
 
 
-def _publish(staging: Path, target: Path, url: str) -> None:
-    """Rename the verified copy in `staging` to `target`, replacing an outdated copy there."""
+def _publish(staged_copy: Path, target: Path, url: str) -> None:
+    """Rename the verified copy in `staged_copy` to `target`, replacing an outdated copy there."""
     if target.exists() and not (target / MANIFEST_FILE).is_file():
         raise ObjectStoreError(
             f"cannot fetch {url}: {target} exists and is not a fetched batch; move it away"
         )
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
-        staging.rename(target)
+        staged_copy.rename(target)
         return
-    aside = Path(tempfile.mkdtemp(dir=staging.parent, prefix=f"{_STAGING_PREFIX}old-"))
+    aside = Path(
+        tempfile.mkdtemp(dir=staged_copy.parent, prefix=f"{_STAGING_PREFIX}old-")
+    )
     try:
         target.rename(aside / "batch")
         try:
-            staging.rename(target)
+            staged_copy.rename(target)
         except OSError:
             (aside / "batch").rename(target)  # put the old copy back
             raise
@@ -271,9 +273,9 @@ def fetch_batch(url: str, dest_root: Path) -> Path:
     client = _client(endpoint)
     dest_root = Path(dest_root)
     dest_root.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=dest_root, prefix=_STAGING_PREFIX))
+    staged_copy = Path(tempfile.mkdtemp(dir=dest_root, prefix=_STAGING_PREFIX))
     try:
-        manifest = _fetch_manifest(client, location, staging)
+        manifest = _fetch_manifest(client, location, staged_copy)
         if _holds(target, manifest):
             log.info(
                 "%s: batch %s already fetched to %s", url, manifest.batch_id, target
@@ -284,7 +286,7 @@ def fetch_batch(url: str, dest_root: Path) -> Path:
                 client,
                 location,
                 entry.file,
-                staging / entry.file,
+                staged_copy / entry.file,
                 f"file {entry.file!r} (table {entry.name!r}) is listed in the manifest but "
                 f"{location.url}{entry.file} does not exist",
             )
@@ -295,12 +297,12 @@ def fetch_batch(url: str, dest_root: Path) -> Path:
                     f"sha256 {entry.sha256}, the object has {actual}"
                 )
         try:
-            _publish(staging, target, url)
+            _publish(staged_copy, target, url)
         except OSError:
             if not _holds(target, manifest):  # else a concurrent fetch won the rename
                 raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staged_copy, ignore_errors=True)
     log.info(
         "%s: fetched batch %s (%d files) to %s in %.1fs",
         url,

@@ -43,14 +43,9 @@ def test_campaigns_page_says_which_questions_the_data_cannot_answer(
     effects = read_campaign_effects(url)
     rollout = effects[effects["analysis"] == "rollout"]
     reason = "marts.dim_campaigns is empty: this shop delivered no campaigns to analyse"
-    unanswered = rollout.iloc[:1].assign(
-        **{
-            k: v
-            for k, v in not_identifiable_row(
-                "campaign", "campaign effect on spend", reason
-            ).items()
-            if k != "runtime_seconds"
-        }
+    row = not_identifiable_row("campaign", "campaign effect on spend", reason)
+    unanswered = pd.DataFrame(
+        [{**row, "data_batch_id": None, "computed_at": rollout["computed_at"].max()}]
     )
     write_campaign_effects(url, pd.concat([unanswered, rollout]))
     point_app(url)
