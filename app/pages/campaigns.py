@@ -3,6 +3,8 @@ rollout's difference-in-differences, and campaign performance."""
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import streamlit as st
 
@@ -15,6 +17,7 @@ METHOD_LABELS = {
     "psm_att": "Propensity-score matching (ATT)",
     "dowhy_linear_regression": "DoWhy linear regression (ATE)",
     "dowhy_propensity_score_matching": "DoWhy PS matching (ATT)",
+    "did_pre_post": "Difference-in-differences, before vs after (ATT)",
     "did_2x2": "Difference-in-differences 2x2",
     "twfe": "Two-way fixed effects",
 }
@@ -24,7 +27,10 @@ def not_identifiable(rows: pd.DataFrame) -> pd.DataFrame:
     """Say plainly which questions the data cannot answer (and why); the other rows."""
     unanswered = rows["method"] == "not_identifiable"
     for row in rows.loc[unanswered].itertuples():
-        reason = (row.diagnostics or {}).get("reason", "")
+        diagnostics = row.diagnostics  # jsonb comes back as text from the app's query
+        if isinstance(diagnostics, str):
+            diagnostics = json.loads(diagnostics)
+        reason = (diagnostics or {}).get("reason", "")
         st.warning(f"**{row.estimand}: not identifiable from these data.** {reason}")
     return rows.loc[~unanswered]
 

@@ -187,7 +187,17 @@ windows as (
         coalesce(sum(purchases.order_total) filter (
             where purchases.ordered_at >= params.start_at
             and purchases.ordered_at < params.outcome_end_at
-        ), 0) as net_revenue_outcome
+        ), 0) as net_revenue_outcome,
+        -- the same-length windows before the start (difference-in-differences, its placebo)
+        coalesce(sum(purchases.order_total) filter (
+            where purchases.ordered_at >= params.start_at - (params.outcome_end_at - params.start_at)
+            and purchases.ordered_at < params.start_at
+        ), 0) as net_revenue_pre,
+        coalesce(sum(purchases.order_total) filter (
+            where purchases.ordered_at
+                >= params.start_at - 2 * (params.outcome_end_at - params.start_at)
+            and purchases.ordered_at < params.start_at - (params.outcome_end_at - params.start_at)
+        ), 0) as net_revenue_pre2
     from purchases
     cross join params
     group by purchases.customer_id
@@ -197,6 +207,8 @@ select
     eligible.customer_id,
     (exposed.customer_id is not null)::int as treated,
     coalesce(windows.net_revenue_outcome, 0)::float8 as net_revenue_outcome,
+    coalesce(windows.net_revenue_pre, 0)::float8 as net_revenue_pre,
+    coalesce(windows.net_revenue_pre2, 0)::float8 as net_revenue_pre2,
     coalesce(windows.orders_lookback, 0)::int as orders_lookback,
     coalesce(windows.net_revenue_lookback, 0)::float8 as net_revenue_lookback,
     coalesce(windows.orders_before, 0)::int as orders_before,
@@ -222,6 +234,8 @@ def campaign_dataset(
     Eligible: signed up before the start date (00:00 UTC) and opted in to marketing.
     Columns: customer_id, treated (0/1: exposed to the campaign), net_revenue_outcome
     (sum of order_total of non-cancelled orders in [start, start + outcome_days)),
+    net_revenue_pre / net_revenue_pre2 (the same sum over the outcome_days before the start,
+    and over the outcome_days before those: the DiD's pre period and its placebo),
     orders_lookback / net_revenue_lookback (non-cancelled orders and their order_total in
     the lookback_days before the start), their log1p transforms (revenue in hundreds),
     orders_before (all non-cancelled orders before the start), tenure_years, loyalty_tier
