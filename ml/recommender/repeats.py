@@ -69,6 +69,8 @@ def _times(frame: pd.DataFrame, keep: np.ndarray) -> np.ndarray:
         return np.zeros(int(keep.sum()))
     stamps = frame["timestamp"]
     if pd.api.types.is_datetime64_any_dtype(stamps):
+        if isinstance(stamps.dtype, pd.DatetimeTZDtype):
+            stamps = stamps.dt.tz_convert("UTC").dt.tz_localize(None)
         values = stamps.to_numpy().astype("datetime64[ns]").astype(np.int64)
     else:
         values = pd.to_numeric(stamps).to_numpy()
