@@ -58,7 +58,14 @@ def bars(
     return _style(fig, title)
 
 
+#: Label of a hierarchy level a row has no value for (a product without a category).
+MISSING_LEVEL = "not recorded"
+
+
 def treemap(frame: pd.DataFrame, path: list[str], value: str, title: str) -> go.Figure:
+    """Nested rectangles along `path`; a missing level is labelled, not dropped (plotly
+    refuses rows whose path stops early)."""
+    frame = frame.assign(**{c: frame[c].fillna(MISSING_LEVEL) for c in path})
     fig = px.treemap(frame, path=[px.Constant("all"), *path], values=value)
     fig.update_traces(root_color="#f4f4f4")
     return _style(fig, title, height=420)

@@ -148,3 +148,24 @@ def test_server_command():
     assert cmd[cmd.index("--server.port") + 1] == "8765"
     with pytest.raises(ValueError, match="port"):
         command(port=0)
+
+
+def test_treemap_labels_rows_without_a_category_instead_of_failing():
+    from app import charts
+
+    frame = pd.DataFrame(
+        {
+            "department_name": ["GROCERY", "GROCERY", None],
+            "category_name": ["SOFT DRINKS", "BREAD", None],
+            "revenue": [10.0, 5.0, 2.0],
+        }
+    )
+    with pytest.raises(ValueError, match="Non-leaves rows"):  # what plotly does alone
+        px.treemap(frame, path=[px.Constant("all"), "department_name", "category_name"])
+    figure = charts.treemap(
+        frame, ["department_name", "category_name"], "revenue", "Revenue"
+    )
+    (trace,) = figure.data
+    labels = dict(zip(trace.ids, trace.values, strict=True))
+    assert labels[f"all/{charts.MISSING_LEVEL}/{charts.MISSING_LEVEL}"] == 2.0
+    assert labels["all/GROCERY"] == 15.0 and labels["all"] == 17.0
