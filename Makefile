@@ -31,7 +31,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy contracts warehouse orchestration seeds_generator serving app ml evaluation
+	$(BIN)/mypy contracts sources warehouse orchestration seeds_generator serving app ml evaluation
 	$(BIN)/lint-imports --no-logo
 	@# sqlfluff's dbt templater compiles the models against the warehouse (embedded unless ECOM_DATABASE_URL)
 	eval "$$($(BIN)/ecom db env)" && $(BIN)/sqlfluff lint dbt_project/models
