@@ -15,7 +15,10 @@ renamed as (
         cast(
             coalesce(
                 line_number,
-                row_number() over (partition by order_id order by order_item_id)
+                row_number() over (
+                    partition by order_id
+                    order by order_item_id
+                )
             ) as bigint
         ) as line_number,
         cast(quantity as bigint) as quantity,
