@@ -143,9 +143,13 @@ def load_training_frames(
     is_eval = frame["cutoff_date"] == plan.evaluation
     train, evaluation = frame[~is_eval].reset_index(drop=True), frame[is_eval]
     if train.empty or evaluation.empty:
+        which = "training" if train.empty else "evaluation"
         raise FeatureMartError(
-            f"empty {'training' if train.empty else 'evaluation'} frame for cutoffs "
-            f"{[d.isoformat() for d in plan.labelled]}"
+            f"no customer with purchases before the {which} cutoff(s) "
+            f"{[d.isoformat() for d in plan.labelled]}: churn needs an order history longer "
+            f"than the horizon ({plan.horizon_days} days) plus the cutoff steps, with "
+            "customers active before the earliest cutoff. Deliver more history, or set a "
+            f"shorter plan on the warehouse build ({REBUILD_HINT})"
         )
     return train, evaluation.reset_index(drop=True)
 

@@ -111,7 +111,11 @@ def fit_gamma_gamma(
     m = as_float_array(summary["monetary_value"], "monetary_value")
     repeat = x > 0
     if repeat.sum() < 2:
-        raise ValueError("Gamma-Gamma needs at least 2 customers with frequency > 0")
+        raise ValueError(
+            "Gamma-Gamma needs at least 2 customers with frequency > 0 (repeat "
+            "purchasers: orders in at least two different weeks); the purchase log has "
+            f"{int(repeat.sum())}: deliver a longer order history"
+        )
     if np.any(m[repeat] <= 0):
         raise ValueError(
             f"monetary_value must be > 0 where frequency > 0 "

@@ -355,3 +355,26 @@ def test_source_coverage_lists_every_contract_table(minimal_shop):
             datetime(2024, 3, 4, 8, tzinfo=UTC),
         ),
     ]
+
+
+def test_each_model_family_says_what_data_it_needs(minimal_shop):
+    """Four customers over four days build every mart but are too little for the models:
+    each family refuses with a message naming what is missing (the Dagster step fails with
+    it), and the causal analyses answer "not identifiable" instead of failing."""
+    from ml.causal.batch import compute_campaign_effects
+    from ml.churn.marts import FeatureMartError, cutoff_plan, load_training_frames
+    from ml.clv.batch import score_clv
+    from ml.recommender.train import evaluate_on_warehouse
+
+    url, _ = minimal_shop
+    with pytest.raises(FeatureMartError, match="churn needs an order history longer"):
+        load_training_frames(url, cutoff_plan(url))
+    with pytest.raises(ValueError, match="deliver a longer order history"):
+        score_clv(url)
+    with pytest.raises(ValueError, match="too small or too short"):
+        evaluate_on_warehouse(url, n_trials=1)
+    effects = compute_campaign_effects(url, dowhy_simulations=2)
+    assert effects[["analysis", "method"]].values.tolist() == [
+        ["campaign", "not_identifiable"],
+        ["rollout", "not_identifiable"],
+    ]
