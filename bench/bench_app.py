@@ -26,15 +26,9 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(REPO_ROOT))
 
-PAGES = [
-    "overview",
-    "sales",
-    "customers",
-    "churn",
-    "recommendations",
-    "campaigns",
-    "data_quality",
-]
+from app.page_names import PAGE_NAMES  # noqa: E402  (after the path set-up)
+
+PAGES = PAGE_NAMES
 TARGET_SECONDS = 2.0
 
 

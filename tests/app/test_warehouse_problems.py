@@ -7,15 +7,9 @@ import socket
 import psycopg
 import pytest
 
-PAGES = [
-    "overview",
-    "sales",
-    "customers",
-    "churn",
-    "recommendations",
-    "campaigns",
-    "data_quality",
-]
+from app.page_names import PAGE_NAMES
+
+PAGES = PAGE_NAMES
 
 
 def _closed_port() -> int:

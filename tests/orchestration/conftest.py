@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,3 +26,49 @@ def platform_env(
     get_settings.cache_clear()
     yield {"url": fresh_database, "landing": landing, "tmp": tmp_path}
     get_settings.cache_clear()
+
+
+@dataclass(frozen=True)
+class PlatformRun:
+    """A `full_refresh` job run into its own fresh warehouse, landing, MLflow and Dagster home."""
+
+    url: str
+    store: str
+    result: object
+    landing: Path
+
+
+@pytest.fixture(scope="session")
+def platform_run(embedded_url: str):
+    """`with platform_run(root, "name", prepare=None, **job_kwargs) as run:` runs the platform's
+    job (`execute_full_refresh(**job_kwargs)`) into a new database under `root`; `prepare(root)`
+    runs first inside the environment (e.g. to land a batch by hand). The database is dropped
+    on exit."""
+    from orchestration.pipeline import execute_full_refresh, platform_environment
+    from warehouse.databases import admin_url, create_database, drop_database
+
+    @contextmanager
+    def run(
+        root: Path,
+        prefix: str,
+        prepare: Callable[[Path], None] | None = None,
+        **job_kwargs,
+    ) -> Iterator[PlatformRun]:
+        admin = admin_url(embedded_url)
+        name, url = create_database(admin, prefix)
+        store = f"sqlite:///{root / 'mlflow.db'}"
+        try:
+            with platform_environment(
+                database_url=url,
+                landing_dir=root / "landing",
+                tracking_uri=store,
+                dagster_home=root / "dagster",
+            ):
+                if prepare is not None:
+                    prepare(root)
+                result = execute_full_refresh(log_level="WARNING", **job_kwargs)
+            yield PlatformRun(url, store, result, root / "landing")
+        finally:
+            drop_database(admin, name)
+
+    return run

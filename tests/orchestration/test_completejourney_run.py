@@ -16,50 +16,30 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from app.page_names import PAGE_NAMES
+
 pytestmark = pytest.mark.slow
 
 HOUSEHOLDS = 400
 SEED = 0
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
-PAGES = (
-    "overview",
-    "sales",
-    "customers",
-    "churn",
-    "recommendations",
-    "campaigns",
-    "data_quality",
-)
+PAGES = PAGE_NAMES
 
 
 @pytest.fixture(scope="module")
-def journey(embedded_url: str, tmp_path_factory: pytest.TempPathFactory):
+def journey(platform_run, tmp_path_factory: pytest.TempPathFactory):
     """The full_refresh job with source=completejourney on a fresh warehouse."""
-    from orchestration.pipeline import execute_full_refresh, platform_environment
-    from warehouse.databases import admin_url, create_database, drop_database
-
     root = tmp_path_factory.mktemp("completejourney")
-    admin = admin_url(embedded_url)
-    name, url = create_database(admin, "cj")
-    store = f"sqlite:///{root / 'mlflow.db'}"
-    try:
-        with platform_environment(
-            database_url=url,
-            landing_dir=root / "landing",
-            tracking_uri=store,
-            dagster_home=root / "dagster",
-        ):
-            result = execute_full_refresh(
-                scale=0,
-                seed=SEED,
-                n_trials=2,
-                source="completejourney",
-                households=HOUSEHOLDS,
-                log_level="WARNING",
-            )
-        yield url, store, result, root / "landing"
-    finally:
-        drop_database(admin, name)
+    with platform_run(
+        root,
+        "cj",
+        scale=0,
+        seed=SEED,
+        n_trials=2,
+        source="completejourney",
+        households=HOUSEHOLDS,
+    ) as run:
+        yield run.url, run.store, run.result, run.landing
 
 
 def _one(url: str, statement: str) -> tuple:

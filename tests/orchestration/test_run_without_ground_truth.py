@@ -10,52 +10,34 @@ from pathlib import Path
 
 import pytest
 
+from app.page_names import PAGE_NAMES
+
 pytestmark = pytest.mark.slow
 
 SCALE = 0.01
 SEED = 3
-PAGES = (
-    "overview",
-    "sales",
-    "customers",
-    "churn",
-    "recommendations",
-    "campaigns",
-    "data_quality",
-)
+PAGES = PAGE_NAMES
 APP_DIR = Path(__file__).resolve().parents[2] / "app"
 
 
 @pytest.fixture(scope="module")
-def truthless_world(embedded_url: str, tmp_path_factory: pytest.TempPathFactory):
+def truthless_world(platform_run, tmp_path_factory: pytest.TempPathFactory):
     """The full_refresh job on a generated batch whose ground truth was deleted first."""
-    from orchestration.pipeline import execute_full_refresh, platform_environment
     from orchestration.steps import initial_batch_dir
     from seeds_generator import generate
-    from warehouse.databases import admin_url, create_database, drop_database
+
+    def land_without_truth(root: Path) -> None:
+        batch = initial_batch_dir(SCALE, SEED)
+        generate(batch, scale=SCALE, seed=SEED, progress=False)
+        (batch / "ground_truth.json").unlink()
+        shutil.rmtree(batch / "ground_truth")
+        assert not list(root.rglob("ground_truth*"))
 
     root = tmp_path_factory.mktemp("no-truth")
-    admin = admin_url(embedded_url)
-    name, url = create_database(admin, "notruth")
-    store = f"sqlite:///{root / 'mlflow.db'}"
-    try:
-        with platform_environment(
-            database_url=url,
-            landing_dir=root / "landing",
-            tracking_uri=store,
-            dagster_home=root / "dagster",
-        ):
-            batch = initial_batch_dir(SCALE, SEED)
-            generate(batch, scale=SCALE, seed=SEED, progress=False)
-            (batch / "ground_truth.json").unlink()
-            shutil.rmtree(batch / "ground_truth")
-            assert not list(root.rglob("ground_truth*"))
-            result = execute_full_refresh(
-                scale=SCALE, seed=SEED, n_trials=1, log_level="WARNING"
-            )
-        yield url, store, result
-    finally:
-        drop_database(admin, name)
+    with platform_run(
+        root, "notruth", prepare=land_without_truth, scale=SCALE, seed=SEED, n_trials=1
+    ) as run:
+        yield run.url, run.store, run.result
 
 
 def test_the_run_succeeds_and_evaluation_is_absent(truthless_world) -> None:

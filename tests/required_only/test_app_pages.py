@@ -9,19 +9,12 @@ import re
 import pytest
 
 from app.coverage import needs_message
+from app.page_names import PAGE_NAMES
 from contracts.raw_tables import TABLES
 
 pytestmark = pytest.mark.slow
 
-PAGES = [
-    "overview",
-    "sales",
-    "customers",
-    "churn",
-    "recommendations",
-    "campaigns",
-    "data_quality",
-]
+PAGES = PAGE_NAMES
 
 # what each page must say it needs (app.coverage.needs_message, one wording everywhere)
 NEEDS = {
