@@ -1,7 +1,8 @@
 """The raw load (`ecom load SOURCE`): write-audit-publish, one batch at a time.
 
-1. read manifest.json; a batch already in the ledger with the same manifest hash is skipped,
-   the same batch_id with a different hash is refused;
+1. read manifest.json; a batch already in the ledger with the same manifest hash is skipped
+   (when its files still match the manifest), the same batch_id with a different hash is
+   refused;
 2. every file's sha256 must match the manifest;
 3. audit: every file (CSV or Parquet) is COPYed into the batch's own schema `audit_<batch>`
    and checked there with SQL generated from the raw contract (`warehouse.raw_validation`);
@@ -9,7 +10,8 @@
    audit area stays for inspection;
 4. publish: in one transaction, every staged table is inserted into raw.<table> (stamped with
    `_batch_id`, `_loaded_at`, `_source_file`) and the batch recorded in raw._batches; the audit
-   area is dropped. The whole batch is in raw or none of it is.
+   area is dropped. The whole batch is in raw or none of it is. A load killed at any point leaves
+   raw as it was; the next attempt replaces (or, when it passed and is intact, reuses) the area.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from contracts.manifest import (
+    MANIFEST_FILE,
     BatchManifest,
     ManifestError,
     read_manifest,
@@ -65,6 +68,11 @@ class LoadError(Exception):
     """The batch cannot be loaded: checksum mismatch, missing file, manifest or ledger conflict."""
 
 
+class _StaleAuditArea(Exception):
+    """A reused audit area no longer holds what passed validation (emptied by a server crash,
+    or changed by hand): it is staged again."""
+
+
 def file_sha256(path: Path) -> str:
     """Hex sha256 of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
@@ -76,17 +84,20 @@ def file_sha256(path: Path) -> str:
 
 def verify_checksums(manifest: BatchManifest) -> None:
     """Every file of the manifest exists and has the sha256 the manifest records."""
+    where = manifest.batch_dir / MANIFEST_FILE
     for name, entry in manifest.tables.items():
         path = manifest.path(name)
         if not path.is_file():
             raise LoadError(
-                f"batch {manifest.batch_id}: file {path} for table {name!r} is missing"
+                f"batch {manifest.batch_id}: file {path} for table {name!r} is missing "
+                f"({where} lists it as tables.{name}.file)"
             )
         actual = file_sha256(path)
         if actual != entry.sha256:
             raise LoadError(
                 f"batch {manifest.batch_id}: checksum mismatch for {path}: "
-                f"manifest says sha256 {entry.sha256}, file has {actual}"
+                f"manifest says sha256 {entry.sha256} ({where} tables.{name}.sha256), "
+                f"file has {actual}"
             )
 
 
@@ -186,9 +197,32 @@ def _publish(
                 else file_columns(manifest.path(name))  # checksums verified: as staged
             )
             counts[name] = _publish_table(cur, schema, name, columns)
+            if (
+                counts[name] != entry.rows
+            ):  # rolls the transaction back: nothing published
+                raise _StaleAuditArea(
+                    f"the audit area {schema} holds {counts[name]} rows of {name}, "
+                    f"the manifest says {entry.rows}"
+                )
         _record(cur, manifest, counts)
         drop(conn, manifest.batch_id)
     return counts
+
+
+def _audit(
+    conn: psycopg.Connection, manifest: BatchManifest, validate: bool
+) -> AuditArea:
+    """Stage the batch in its audit area; RawValidationError (LoadError without `validate`)
+    when anything is wrong."""
+    area, report = audit_batch(conn, manifest, checks=validate)
+    if not report.success:
+        if validate:
+            raise RawValidationError(report)
+        raise LoadError(
+            f"batch {manifest.batch_id} could not be staged, nothing was "
+            f"loaded:\n{report.to_text()}"
+        )
+    return area
 
 
 def load_batch(
@@ -219,19 +253,31 @@ def load_batch(
         with conn.transaction():
             counts = _already_loaded(conn, manifest)
         skipped = counts is not None
-        if counts is None:
+        if counts is not None:
+            # the identical manifest, but are these still its files? changed content under an
+            # unchanged manifest is refused as a changed batch is, not reported as a no-op
+            try:
+                verify_checksums(manifest)
+            except LoadError as exc:
+                raise LoadError(
+                    f"batch {manifest.batch_id} is already loaded, but its directory no longer "
+                    f"matches its manifest; a changed batch needs a new batch_id: {exc}"
+                ) from None
+        else:
             verify_checksums(manifest)
-            area = None
+            area: AuditArea | None = None
             if not (validate and passed_before(conn, manifest)):
-                area, report = audit_batch(conn, manifest, checks=validate)
-                if not report.success:
-                    if validate:
-                        raise RawValidationError(report)
-                    raise LoadError(
-                        f"batch {manifest.batch_id} could not be staged, nothing was "
-                        f"loaded:\n{report.to_text()}"
-                    )
-            counts = _publish(conn, manifest, area)
+                area = _audit(conn, manifest, validate)
+            try:
+                counts = _publish(conn, manifest, area)
+            except _StaleAuditArea as exc:
+                if (
+                    area is not None
+                ):  # staged just now: not a stale area but a real fault
+                    raise LoadError(f"batch {manifest.batch_id}: {exc}") from None
+                log.warning("batch %s: %s; staging it again", manifest.batch_id, exc)
+                drop(conn, manifest.batch_id)
+                counts = _publish(conn, manifest, _audit(conn, manifest, validate))
             if counts is None:  # a concurrent load of the same batch committed first
                 skipped = True
                 with conn.transaction():

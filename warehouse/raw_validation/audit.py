@@ -4,15 +4,19 @@
 (every column nullable) plus `_line` (the file's line number, header = line 1), and COPYs each
 file into it with the columns its header names. A value PostgreSQL cannot read as the column's
 type, a non-UTF-8 byte or a row with too few or too many fields stops that file's COPY with
-PostgreSQL's own message, which names the line and column; it becomes a finding. The audit area
+PostgreSQL's own message, which names the line (and the column, found in the file when PostgreSQL
+does not say); it becomes a finding, as does a text value over MAX_FIELD_BYTES. The audit area
 stays after a failed validation (for inspection: `select * from audit_<batch>.<table>`) until
 `drop` or the next attempt replaces it; a published batch's area is dropped.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import psycopg
 from psycopg import sql
@@ -24,7 +28,15 @@ from warehouse.raw_validation.report import ValidationFailure
 
 AUDIT_PREFIX = "audit_"
 LINE_COLUMN = "_line"
+#: The loader's cap on one text value, in bytes. The contract's text columns hold names, codes,
+#: addresses and e-mails; a longer value is a broken export (an unclosed quote swallowing the
+#: rest of the file, a blob in the wrong column), refused with its file, line and column.
+MAX_FIELD_BYTES = 4096
 _CONTEXT = re.compile(r"COPY \w+, line (\d+)(?:, column (\w+))?")
+_MISSING_COLUMN = re.compile(r'missing data for column "(\w+)"')
+_BAD_ENCODING = (
+    "22021"  # character_not_in_repertoire: a byte sequence that is not UTF-8
+)
 
 
 def audit_schema(batch_id: str) -> str:
@@ -71,11 +83,44 @@ def _create_table(conn: psycopg.Connection, schema: str, name: str) -> None:
     )
 
 
-def _copy_failure(name: str, file: str, exc: psycopg.Error) -> ValidationFailure:
+def _first_undecodable(path: Path) -> tuple[int, str | None] | None:
+    """(line, column) of the first CSV field holding a non-UTF-8 byte (header = line 1; a
+    line is a CSV record, as PostgreSQL counts them); None when none is found."""
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(
+            raw, encoding="utf-8-sig", errors="surrogateescape", newline=""
+        )
+        reader = csv.reader(text)
+        try:
+            header = next(reader, [])
+            for line, row in enumerate(reader, start=2):
+                for index, value in enumerate(row):
+                    if any("\udc80" <= ch <= "\udcff" for ch in value):
+                        return line, header[index] if index < len(header) else None
+        except (
+            csv.Error
+        ):  # a field beyond the csv module's limit: keep PostgreSQL's word
+            return None
+    return None
+
+
+def _copy_failure(
+    name: str, file: str, path: Path, exc: psycopg.Error
+) -> ValidationFailure:
     diag = exc.diag
     context = _CONTEXT.search(diag.context or "")
     line = int(context.group(1)) if context else None
     column = context.group(2) if context else None
+    message = diag.message_primary or str(exc)
+    if column is None and (missing := _MISSING_COLUMN.search(message)):
+        column = missing.group(1)  # a row with too few fields: the first one it lacks
+    if diag.sqlstate == _BAD_ENCODING and path.suffix.lower() == ".csv":
+        found = _first_undecodable(path)  # PostgreSQL names the line but not the column
+        if found:
+            line, column = found
+    where = f"line {line}" if line else "a line PostgreSQL did not name"
+    if column:
+        where += f", column {column}"
     return ValidationFailure(
         table=name,
         column=column,
@@ -83,8 +128,61 @@ def _copy_failure(name: str, file: str, exc: psycopg.Error) -> ValidationFailure
         examples=[],
         check="COPY",
         rows=[line] if line else [],
-        details=f"{file}: {diag.message_primary}",
+        details=f"{file} {where}: {message}",
     )
+
+
+def _oversized_fields(
+    conn: psycopg.Connection, schema: str, staged: StagedTable
+) -> list[ValidationFailure]:
+    """Text values longer than MAX_FIELD_BYTES, per column (one scan of the staged table)."""
+    table = get_table(staged.table)
+    text = [c for c in staged.columns if table.column(c).type == "text"]
+    if not text:
+        return []
+    target = sql.SQL("{}.{}").format(
+        sql.Identifier(schema), sql.Identifier(staged.table)
+    )
+    longest = conn.execute(
+        sql.SQL("select {} from {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("max(octet_length({}))").format(sql.Identifier(c)) for c in text
+            ),
+            target,
+        )
+    ).fetchone()
+    found = []
+    for column, size in zip(text, longest or (), strict=True):
+        if size is None or size <= MAX_FIELD_BYTES:
+            continue
+        row = conn.execute(
+            sql.SQL(
+                "select count(*), (array_agg({line} order by {line}))[1:5] from {target}"
+                " where octet_length({col}) > {cap}"
+            ).format(
+                line=sql.Identifier(LINE_COLUMN),
+                target=target,
+                col=sql.Identifier(column),
+                cap=sql.Literal(MAX_FIELD_BYTES),
+            )
+        ).fetchone()
+        assert row is not None  # an aggregate always returns a row
+        count, lines = row
+        found.append(
+            ValidationFailure(
+                table=staged.table,
+                column=column,
+                expectation="field_within_size_cap",
+                examples=[],  # never the value itself: it is what is too big to show
+                unexpected_count=int(count),
+                check=f"a text value holds at most {MAX_FIELD_BYTES:,} bytes",
+                rows=list(lines),
+                details=f"{staged.file} line {lines[0]}, column {column}: a value of "
+                f"{size:,} bytes; the loader's cap is {MAX_FIELD_BYTES:,} bytes "
+                "(warehouse.raw_validation.audit.MAX_FIELD_BYTES)",
+            )
+        )
+    return found
 
 
 def _header_failures(
@@ -183,7 +281,7 @@ def stage(conn: psycopg.Connection, manifest: BatchManifest) -> AuditArea:
                         copy.write(chunk)
                 staged.rows = cur.rowcount
         except psycopg.DataError as exc:  # bad value, bad byte, short or long row
-            area.failures.append(_copy_failure(name, entry.file, exc))
+            area.failures.append(_copy_failure(name, entry.file, path, exc))
         if staged.rows is not None and staged.rows != entry.rows:
             area.failures.append(
                 ValidationFailure(
@@ -193,7 +291,9 @@ def stage(conn: psycopg.Connection, manifest: BatchManifest) -> AuditArea:
                     [],
                     check="rows",
                     details=f"{entry.file} held {staged.rows} rows, the manifest says "
-                    f"{entry.rows}",
+                    f"{entry.rows} (manifest.json tables.{name}.rows)",
                 )
             )
+        if staged.rows is not None:
+            area.failures.extend(_oversized_fields(conn, schema, staged))
     return area

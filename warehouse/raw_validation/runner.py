@@ -69,7 +69,9 @@ def _record(
     with conn.transaction():
         conn.execute(
             sql.SQL(
-                "create table if not exists {} (manifest_sha256 text, passed boolean)"
+                # unlogged like the staged tables: a crash of the server empties both, so a
+                # verdict never outlives the rows it was about
+                "create unlogged table if not exists {} (manifest_sha256 text, passed boolean)"
             ).format(ident)
         )
         conn.execute(sql.SQL("delete from {}").format(ident))
