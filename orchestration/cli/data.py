@@ -77,13 +77,16 @@ def load(
     A batch under an s3:// URL is first fetched into <landing>/s3/<bucket>/<prefix>/
     (checksums verified) and loaded from there.
     """
+    import psycopg
+
     from warehouse.loader import LoadError, load_batch
-    from warehouse.object_store import fetch_batch, is_object_store_url
     from warehouse.raw_validation import RawValidationError
     from warehouse.settings import get_settings
 
     try:
-        if is_object_store_url(source):
+        if source[:5].lower() == "s3://":  # boto3 is imported only for object storage
+            from warehouse.object_store import fetch_batch
+
             batch_dir = fetch_batch(source, get_settings().landing / "s3")
             typer.echo(f"fetched {source} -> {batch_dir}")
         else:
@@ -99,6 +102,10 @@ def load(
         raise typer.Exit(1) from None
     except LoadError as exc:
         typer.echo(f"load refused: {exc}", err=True)
+        raise typer.Exit(1) from None
+    except psycopg.OperationalError as exc:
+        # the warehouse is unreachable or went away mid-load: raw is as it was
+        typer.echo(f"load failed, nothing was loaded: {exc}", err=True)
         raise typer.Exit(1) from None
     if result.skipped:
         typer.echo(f"batch {result.batch_id} already loaded; nothing changed")
