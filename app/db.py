@@ -59,13 +59,14 @@ def describe(url: str) -> str:
 
 
 def warehouse_url() -> str:
-    """The warehouse URL (ECOM_DATABASE_URL or the running embedded server); never starts it."""
+    """The read-only role's warehouse URL (ecom_reader on the running embedded server, or
+    ECOM_READER_DATABASE_URL / ECOM_DATABASE_URL); never starts the server."""
     from warehouse.connection import database_url
     from warehouse.settings import get_settings
 
     get_settings.cache_clear()  # the environment may change while the app runs
     try:
-        return database_url(start=False)
+        return database_url(start=False, role="reader")
     except RuntimeError as exc:
         raise WarehouseUnavailable(str(exc), FIX_START) from exc
 

@@ -72,7 +72,6 @@ class Services:
     async def start(self) -> None:
         """Connect to the registry and the warehouse, load models, start the pollers."""
         from ml.tracking import configure_tracking
-        from warehouse.connection import database_url
 
         s = self.settings
         os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
@@ -83,8 +82,7 @@ class Services:
             self.churn.last_error = f"MLflow tracking unavailable: {exc}"
             log.error(self.churn.last_error)
         try:
-            url = s.database_url or await asyncio.to_thread(database_url)
-            assert url is not None
+            url = await asyncio.to_thread(s.warehouse_url)
             self.warehouse.open(
                 url,
                 max_size=s.pool_size,

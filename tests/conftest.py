@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from warehouse.databases import create_database, drop_database
+from warehouse.databases import admin_url, create_database, drop_database
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TEST_HOME = REPO_ROOT / "var" / "test-home"
@@ -58,7 +58,7 @@ def embedded_url(_isolated_environment) -> str:
 @pytest.fixture
 def fresh_database(embedded_url: str) -> Iterator[str]:
     """A new, empty database in the embedded server (libpq conninfo string); dropped afterwards."""
-    admin = psycopg.conninfo.make_conninfo(embedded_url, dbname="postgres")
+    admin = admin_url(embedded_url)
     name, conninfo = create_database(admin, "t")
     yield conninfo
     drop_database(admin, name)

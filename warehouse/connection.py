@@ -2,37 +2,83 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from warehouse import embedded
+from warehouse import embedded, roles
 from warehouse.settings import WarehouseSettings, get_settings
+
+log = logging.getLogger(__name__)
+
+#: Who connects: `transformer` writes (loader, dbt, ML), `reader` only reads (API, BI app),
+#: `admin` creates databases and roles (the embedded superuser; in server mode ECOM_DATABASE_URL).
+Role = Literal["transformer", "reader", "admin"]
+
+_warned_reader_fallback = False
 
 
 def database_url(
-    settings: WarehouseSettings | None = None, *, start: bool = True
+    settings: WarehouseSettings | None = None,
+    *,
+    start: bool = True,
+    role: Role = "transformer",
 ) -> str:
-    """The libpq URL of the warehouse.
+    """The libpq URL of the warehouse for `role`.
 
-    With `ECOM_DATABASE_URL` set, that URL. Otherwise the embedded server's URL, starting the
-    server first when `start` is true (and raising when it is false and the server is down).
+    Embedded (ECOM_DATABASE_URL unset): the server's unix socket as ecom_transformer,
+    ecom_reader or the `postgres` superuser, starting the server first when `start` is true
+    (and raising when it is false and the server is down).
+
+    Server: the transformer and admin use ECOM_DATABASE_URL; the reader uses
+    ECOM_READER_DATABASE_URL, falling back to ECOM_DATABASE_URL with a warning (then the API
+    and the app are only as restricted as that URL's role).
     """
     settings = settings or get_settings()
     if settings.database_url:
-        return settings.database_url
+        return _server_url(settings, role)
     if start:
-        return embedded.ensure_running(settings.pgdata, settings.embedded_database)
-    url = embedded.status(settings.pgdata).url(settings.embedded_database)
+        embedded.ensure_running(settings.pgdata, settings.embedded_database)
+    url = embedded.status(settings.pgdata).url(
+        settings.embedded_database, user=_embedded_user(role)
+    )
     if url is None:
         raise RuntimeError(
             "the embedded warehouse is not running; start it with `ecom db up`"
         )
     return url
+
+
+def _embedded_user(role: Role) -> str:
+    return {
+        "transformer": roles.DEFAULT_ROLES.transformer,
+        "reader": roles.DEFAULT_ROLES.reader,
+        "admin": roles.EMBEDDED_SUPERUSER,
+    }[role]
+
+
+def _server_url(settings: WarehouseSettings, role: Role) -> str:
+    global _warned_reader_fallback
+    assert settings.database_url
+    if role != "reader":
+        return settings.database_url
+    if settings.reader_database_url:
+        return settings.reader_database_url
+    user = conninfo_to_dict(settings.database_url).get("user")
+    if user != roles.DEFAULT_ROLES.reader and not _warned_reader_fallback:
+        _warned_reader_fallback = True
+        log.warning(
+            "ECOM_READER_DATABASE_URL is unset: read-only clients (API, BI app) use "
+            "ECOM_DATABASE_URL as %s, which is not least-privilege; set it to an "
+            "ecom_reader URL",
+            user or "the default user",
+        )
+    return settings.database_url
 
 
 def connect(

@@ -9,7 +9,21 @@ from psycopg import sql
 
 
 def admin_url(url: str) -> str:
-    """The same server, connected to its `postgres` maintenance database."""
+    """The same server, connected to its `postgres` maintenance database.
+
+    An embedded-server URL of a least-privilege role (ecom_transformer, ecom_reader over the
+    unix socket) becomes the embedded superuser's: those roles may not create databases.
+    """
+    from warehouse.roles import DEFAULT_ROLES, EMBEDDED_SUPERUSER
+
+    parts = psycopg.conninfo.conninfo_to_dict(url)
+    if str(parts.get("host") or "").startswith("/") and parts.get("user") in (
+        DEFAULT_ROLES.transformer,
+        DEFAULT_ROLES.reader,
+    ):
+        return psycopg.conninfo.make_conninfo(
+            url, dbname="postgres", user=EMBEDDED_SUPERUSER
+        )
     return psycopg.conninfo.make_conninfo(url, dbname="postgres")
 
 

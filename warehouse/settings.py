@@ -32,6 +32,12 @@ class WarehouseSettings(BaseSettings):
         description="libpq URL of a PostgreSQL server, e.g. postgresql://user@127.0.0.1:5432/ecom. "
         "Unset: the embedded server is used.",
     )
+    reader_database_url: str | None = Field(
+        default=None,
+        description="server mode: libpq URL of the read-only role (ecom_reader) used by the API "
+        "and the BI app. Unset: ECOM_DATABASE_URL (not least-privilege; a warning is logged). "
+        "Ignored in embedded mode, where the reader is ecom_reader over the socket.",
+    )
     home: Path = Field(
         default_factory=_default_home, description="project-local state directory"
     )

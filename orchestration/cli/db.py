@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import sys
+from typing import Annotated, Literal
 
 import typer
 
@@ -13,21 +14,41 @@ app = typer.Typer(
 )
 
 
+ROLE_HELP = (
+    "transformer (writes: loader, dbt, ML), reader (read-only: API, BI app) or admin "
+    "(the embedded superuser; creates databases)"
+)
+
+
 @app.command()
 def up() -> None:
-    """Start the embedded PostgreSQL if needed and print the warehouse URL."""
-    from warehouse.connection import database_url
+    """Start the embedded PostgreSQL if needed and print the warehouse URL (transformer role).
 
+    A postmaster.pid left by a server that died (kill -9, a crash) is removed first, with a
+    message on stderr.
+    """
+    from warehouse import embedded
+    from warehouse.connection import database_url
+    from warehouse.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_embedded and not embedded.status(settings.pgdata).running:
+        for message in embedded.recover_stale_lock(settings.pgdata):
+            typer.echo(message, err=True)
     typer.echo(database_url(start=True))
 
 
 @app.command()
-def url() -> None:
+def url(
+    role: Annotated[
+        Literal["transformer", "reader", "admin"], typer.Option(help=ROLE_HELP)
+    ] = "transformer",
+) -> None:
     """Print the warehouse URL (starts nothing; fails if the embedded server is down)."""
     from warehouse.connection import database_url
 
     try:
-        typer.echo(database_url(start=False))
+        typer.echo(database_url(start=False, role=role))
     except RuntimeError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None

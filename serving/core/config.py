@@ -1,9 +1,10 @@
 """Settings of the prediction service (pydantic-settings; `ECOM_API_*` environment variables).
 
 `ECOM_API_KEY` is the API key (the field `key` under the `ECOM_API_` prefix). The warehouse
-comes from `warehouse.connection.database_url()` (`ECOM_DATABASE_URL` or the embedded server)
-unless `ECOM_API_DATABASE_URL` overrides it; MLflow from `ECOM_API_TRACKING_URI`, else
-`MLFLOW_TRACKING_URI`, else the embedded store under `<ECOM_HOME>/mlflow`.
+is the read-only role's, `warehouse.connection.database_url(role="reader")` (ecom_reader on
+the embedded server, else `ECOM_READER_DATABASE_URL`), unless `ECOM_API_DATABASE_URL`
+overrides it; MLflow from `ECOM_API_TRACKING_URI`, else `MLFLOW_TRACKING_URI`, else the
+embedded store under `<ECOM_HOME>/mlflow`.
 """
 
 from __future__ import annotations
@@ -37,7 +38,8 @@ class ServingSettings(BaseSettings):
     )
     database_url: str | None = Field(
         default=None,
-        description="warehouse URL override; unset: warehouse.connection.database_url()",
+        description="warehouse URL override; unset: the reader role's URL, "
+        'warehouse.connection.database_url(role="reader")',
     )
     tracking_uri: str | None = Field(
         default=None,
@@ -79,6 +81,14 @@ class ServingSettings(BaseSettings):
         if not 0 < low < high < 1:
             raise ValueError(f"band_edges must satisfy 0 < low < high < 1, got {value}")
         return value
+
+    def warehouse_url(self) -> str:
+        """`database_url`, else the warehouse's read-only role (starts the embedded server)."""
+        if self.database_url:
+            return self.database_url
+        from warehouse.connection import database_url
+
+        return database_url(role="reader")
 
     @property
     def api_key(self) -> str | None:
