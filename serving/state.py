@@ -18,7 +18,7 @@ from serving.core.config import ServingSettings
 from serving.core.metrics import Metrics
 from serving.services.churn_model import LoadedChurnModel
 from serving.services.errors import ServiceUnavailable
-from serving.services.model_store import ChurnModelStore
+from serving.services.model_store import ChurnModelStore, RefreshOutcome
 from serving.services.recommendations import RecommendationStore
 from serving.services.warehouse import Warehouse
 
@@ -47,6 +47,8 @@ class Services:
             settings, Metrics(), churn, warehouse, RecommendationStore(warehouse)
         )
         churn.add_listener(services._on_model_swap)
+        for reason in ("unloadable", "incompatible"):  # export zeros from the start
+            services.metrics.model_reload_refusals.labels(churn.name, reason)
         return services
 
     def _on_model_swap(
@@ -104,15 +106,10 @@ class Services:
                 )
             )
 
-    async def reload(self, force: bool = False):
+    async def reload(self, force: bool = False) -> tuple[RefreshOutcome, bool]:
         """Refresh the churn model and the recommendation snapshot; returns both outcomes."""
         outcome = await self.churn.refresh(force=force)
-        label = (
-            "failed"
-            if outcome.error
-            else ("swapped" if outcome.changed else "unchanged")
-        )
-        self.metrics.model_reloads.labels(self.churn.name, label).inc()
+        self._count(outcome)
         recs_changed = False
         if self.warehouse.pool is not None:
             recs_changed = await self.recommendations.refresh(force=True)
@@ -121,13 +118,19 @@ class Services:
     async def _poll_models(self, interval: float) -> None:
         while True:
             await asyncio.sleep(interval)
-            outcome = await self.churn.refresh()
-            label = (
-                "failed"
-                if outcome.error
-                else ("swapped" if outcome.changed else "unchanged")
-            )
-            self.metrics.model_reloads.labels(self.churn.name, label).inc()
+            self._count(await self.churn.refresh())
+
+    def _count(self, outcome: RefreshOutcome) -> None:
+        label = (
+            "failed"
+            if outcome.error
+            else ("swapped" if outcome.changed else "unchanged")
+        )
+        self.metrics.model_reloads.labels(self.churn.name, label).inc()
+        if outcome.refused is not None:
+            self.metrics.model_reload_refusals.labels(
+                self.churn.name, outcome.refused.reason
+            ).inc()
 
     async def stop(self) -> None:
         """Cancel the pollers and close the pool."""

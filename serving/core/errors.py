@@ -1,4 +1,5 @@
-"""Exception handlers: validation -> 422 naming each bad field, domain errors -> 404/503."""
+"""Exception handlers: validation -> 422 naming each bad field, domain errors -> 404/503,
+a body past the size limit -> 413 naming the limit."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from serving.core.middleware import BodyTooLarge, body_too_large_content
 from serving.services.errors import NotFound, ServiceUnavailable
 
 MAX_LISTED = 5
@@ -42,8 +44,17 @@ async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
     return JSONResponse(status_code=404, content={"detail": exc.detail})
 
 
+async def _body_too_large(request: Request, exc: BodyTooLarge) -> JSONResponse:
+    return JSONResponse(
+        status_code=413,
+        content=body_too_large_content(exc.limit),
+        headers={"Connection": "close"},  # the rest of the body is not read
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers on `app`."""
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(ServiceUnavailable, _unavailable)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(BodyTooLarge, _body_too_large)  # type: ignore[arg-type]

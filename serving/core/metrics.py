@@ -81,6 +81,14 @@ class Metrics:
             ["model", "outcome"],
             registry=self.registry,
         )
+        self.model_reload_refusals = Counter(
+            "ecom_api_model_reload_refusals_total",
+            "Versions the alias moved to that the service refused to serve, by reason "
+            "(unloadable: artifact missing or corrupt; incompatible: not a churn classifier "
+            "or signature and pipeline disagree); the previous model kept serving",
+            ["model", "reason"],
+            registry=self.registry,
+        )
         self.predicted_rows = Counter(
             "ecom_api_churn_rows_scored_total",
             "Feature rows scored by the churn model",

@@ -2,7 +2,9 @@
 
 - request id: `X-Request-ID` from the client when it is a sane token, else a new one; echoed in
   the response header and available as `request.state.request_id`;
-- body size: bodies over `max_body_bytes` get 413 (by Content-Length, or while streaming);
+- body size: bodies over `max_body_bytes` get 413 naming the limit, by Content-Length before
+  any of the body is read, or while streaming (chunked) as soon as the limit is passed; the
+  rest is never read (the response closes the connection);
 - metrics: count and latency by method, route template (not raw path) and status;
 - access log: one JSON line per request;
 - last resort: an exception no handler took becomes a JSON 500 (a bug, logged with traceback).
@@ -28,11 +30,24 @@ access_log = logging.getLogger("serving.access")
 error_log = logging.getLogger("serving.errors")
 
 
+def body_too_large_detail(limit: int) -> str:
+    return (
+        f"request body larger than the limit of {limit} bytes (ECOM_API_MAX_BODY_BYTES)"
+    )
+
+
 class BodyTooLarge(HTTPException):
-    """Raised from `receive` when a streamed body passes the limit (FastAPI re-raises it)."""
+    """Raised from `receive` when a streamed body passes the limit (FastAPI re-raises it;
+    `serving.core.errors` turns it into the same 413 body as a too-large Content-Length)."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, detail=f"request body larger than {limit} bytes")
+        super().__init__(413, detail=body_too_large_detail(limit))
+        self.limit = limit
+
+
+def body_too_large_content(limit: int) -> dict[str, Any]:
+    """The 413 body: what happened and the limit in bytes."""
+    return {"detail": body_too_large_detail(limit), "limit_bytes": limit}
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:
@@ -43,18 +58,20 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 
 def _json_response(
-    status: int, detail: str, request_id: str
+    status: int,
+    content: dict[str, Any],
+    request_id: str,
+    close: bool = False,
 ) -> tuple[Message, Message]:
-    body = json.dumps({"detail": detail}).encode()
-    start = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-            (REQUEST_ID_HEADER, request_id.encode()),
-        ],
-    }
+    body = json.dumps(content).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (REQUEST_ID_HEADER, request_id.encode()),
+    ]
+    if close:  # the unread body stays unread: the server drops the connection
+        headers.append((b"connection", b"close"))
+    start = {"type": "http.response.start", "status": status, "headers": headers}
     return start, {"type": "http.response.body", "body": body}
 
 
@@ -118,8 +135,9 @@ class RequestContextMiddleware:
             ):
                 for message in _json_response(
                     413,
-                    f"request body larger than {self.max_body_bytes} bytes",
+                    body_too_large_content(self.max_body_bytes),
                     request_id,
+                    close=True,
                 ):
                     await send(message)
                 state["status"] = 413
@@ -130,7 +148,9 @@ class RequestContextMiddleware:
                 "unhandled error", extra={"fields": {"request_id": request_id}}
             )
             if not state["started"]:
-                for message in _json_response(500, "internal server error", request_id):
+                for message in _json_response(
+                    500, {"detail": "internal server error"}, request_id
+                ):
                     await send(message)
                 state["status"] = 500
         finally:

@@ -15,6 +15,12 @@ class ErrorResponse(BaseModel):
     )
 
 
+class BodyTooLargeResponse(ErrorResponse):
+    """413: the body passed `ECOM_API_MAX_BODY_BYTES` (by Content-Length or while read)."""
+
+    limit_bytes: int = Field(examples=[8388608])
+
+
 class FieldError(BaseModel):
     """One invalid input."""
 
@@ -46,6 +52,10 @@ def error_responses(*codes: int) -> dict[int | str, dict[str, Any]]:
     }
     out: dict[int | str, dict[str, Any]] = {}
     for code in codes:
-        model = ValidationErrorResponse if code == 422 else ErrorResponse
+        model: type[BaseModel] = ErrorResponse
+        if code == 422:
+            model = ValidationErrorResponse
+        elif code == 413:
+            model = BodyTooLargeResponse
         out[code] = {"model": model, "description": descriptions[code]}
     return out

@@ -28,6 +28,20 @@ class RegistryVersion(BaseModel):
     aliases: list[str] = Field(examples=[["champion"]])
 
 
+class ModelRefusal(BaseModel):
+    """A version the alias points at that the service refused; the previous one serves."""
+
+    version: str = Field(examples=["4"])
+    reason: Literal["unloadable", "incompatible"] = Field(
+        description="unloadable: the artifact is missing or corrupt (or the registry failed "
+        "while loading it); incompatible: it loads but is not a binary churn classifier, "
+        "or its signature disagrees with its pipeline",
+        examples=["unloadable"],
+    )
+    detail: str = Field(examples=["UnpicklingError: invalid load key, 'n'."])
+    refused_at: dt.datetime
+
+
 class ModelStatus(BaseModel):
     """A model the service serves (or would serve) and where it comes from."""
 
@@ -59,6 +73,11 @@ class ModelStatus(BaseModel):
     source: str | None = Field(default=None, examples=["models:/ecom-churn/3"])
     rows: int | None = Field(
         default=None, description="rows held in memory (recommendations)"
+    )
+    refused: ModelRefusal | None = Field(
+        default=None,
+        description="the version the alias points at, if the service refused to load it "
+        "(it keeps serving loaded_version); null once the alias moves to a served version",
     )
     error: str | None = None
 

@@ -23,6 +23,11 @@ FeatureKind = Literal["number", "string"]
 _NUMBER_TYPES = {"double", "float", "long", "integer", "boolean"}
 
 
+class IncompatibleModel(ValueError):
+    """The version loads but cannot serve as the churn model: not a binary classifier
+    pipeline, or its signature disagrees with the columns its pipeline reads."""
+
+
 @dataclass(frozen=True)
 class FeatureField:
     """One model input: its name, JSON kind and an example value."""
@@ -100,13 +105,13 @@ def _fields(
             if spec.name
         }
         if set(declared) != set(kinds):
-            raise ValueError(
+            raise IncompatibleModel(
                 f"the model signature's inputs {sorted(declared)} differ from the "
                 f"pipeline's columns {sorted(kinds)}"
             )
         for name, kind in declared.items():
             if kind != kinds[name]:
-                raise ValueError(
+                raise IncompatibleModel(
                     f"feature {name!r} is {kind} in the signature but the pipeline treats it "
                     f"as {kinds[name]}"
                 )
@@ -132,10 +137,35 @@ def _metrics(client: Any, run_id: str | None) -> dict[str, float]:
     }
 
 
+def _check_classifier(pipeline: Any) -> FeatureColumns:
+    """The pipeline's input columns; IncompatibleModel unless it is a fitted binary
+    classifier pipeline with a `preprocess` column transformer."""
+    if not callable(getattr(pipeline, "predict_proba", None)):
+        raise IncompatibleModel(
+            f"{type(pipeline).__name__} has no predict_proba: not a churn classifier"
+        )
+    classes = getattr(pipeline, "classes_", None)
+    if classes is not None and len(classes) != 2:
+        raise IncompatibleModel(
+            f"the classifier has {len(classes)} classes, the churn model needs 2"
+        )
+    try:
+        return feature_columns(pipeline)
+    except (AttributeError, KeyError, TypeError, ValueError) as exc:
+        raise IncompatibleModel(
+            f"not a churn pipeline (no 'preprocess' column transformer: {exc})"
+        ) from None
+
+
 def load_churn_version(
     client: Any, name: str, version: str, alias: str, band_edges: tuple[float, float]
 ) -> LoadedChurnModel:
-    """Load `models:/<name>/<version>` (pipeline, signature, input example) and its scorer."""
+    """Load `models:/<name>/<version>` (pipeline, signature, input example) and its scorer.
+
+    Raises IncompatibleModel when the version loads but cannot serve as the churn model;
+    any other exception means it could not be loaded (artifact missing or corrupt, registry
+    unreachable).
+    """
     import mlflow
     from mlflow.models import Model
 
@@ -147,7 +177,7 @@ def load_churn_version(
     except Exception as exc:
         log.warning("%s: no input example (%s)", uri, exc)
         example = None
-    columns = feature_columns(pipeline)
+    columns = _check_classifier(pipeline)
     fields = _fields(columns, meta.signature, example)
     examples: list[list[Any]] = []
     if example is not None:

@@ -6,6 +6,13 @@ worker thread and swaps it in atomically; requests in flight finish on the model
 with. A failed load keeps the current model and records the error. `poll()` repeats
 `refresh()` every `interval` seconds: moving the alias in the registry is all it takes to
 deploy a new version.
+
+A version the alias points at that cannot serve is *refused*: `unloadable` (its artifact is
+missing or corrupt, or the registry failed mid-load) or `incompatible` (it loads but is not a
+binary churn classifier, or its signature disagrees with its pipeline). The current model
+keeps serving, `refused` records the version and why (shown by `GET /v1/models`, counted in
+`ecom_api_model_reload_refusals_total`), and while a model serves the same refused version
+is not tried again until the alias moves or a forced reload asks for it.
 """
 
 from __future__ import annotations
@@ -14,18 +21,36 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
-from serving.services.churn_model import LoadedChurnModel, load_churn_version
+from serving.services.churn_model import (
+    IncompatibleModel,
+    LoadedChurnModel,
+    load_churn_version,
+)
 
 log = logging.getLogger(__name__)
 
 Listener = Callable[[LoadedChurnModel | None, LoadedChurnModel], None]
 
 
+RefusalReason = Literal["unloadable", "incompatible"]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A version the alias pointed at that the service declined to serve."""
+
+    version: str
+    reason: RefusalReason
+    detail: str
+    refused_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+
 @dataclass(frozen=True)
 class RefreshOutcome:
-    """What one refresh found and did."""
+    """What one refresh found and did (`refused`: a version refused by this refresh)."""
 
     model: str
     alias: str
@@ -33,6 +58,7 @@ class RefreshOutcome:
     version: str | None
     changed: bool
     error: str | None = None
+    refused: Refusal | None = None
 
 
 class ChurnModelStore:
@@ -52,6 +78,8 @@ class ChurnModelStore:
         self.current: LoadedChurnModel | None = None
         self.last_error: str | None = None
         self.last_checked_at: dt.datetime | None = None
+        #: the latest version refused while the alias still points at it (None: none)
+        self.refused: Refusal | None = None
         self._listeners: list[Listener] = []
         self._lock = asyncio.Lock()
 
@@ -92,25 +120,38 @@ class ChurnModelStore:
             self.last_checked_at = dt.datetime.now(dt.UTC)
             try:
                 version = await asyncio.to_thread(self._resolve)
-                if version == old_version and not force:
-                    self.last_error = None
-                    return RefreshOutcome(
-                        self.name, self.alias, old_version, version, False
-                    )
+            except Exception as exc:
+                return self._failed(old_version, f"{type(exc).__name__}: {exc}")
+            if version == old_version and not force:
+                self.last_error = self.refused = None
+                return RefreshOutcome(
+                    self.name, self.alias, old_version, version, False
+                )
+            refused = self.refused
+            if (
+                refused is not None
+                and refused.version == version
+                and previous is not None
+                and not force
+            ):  # already refused: keep serving without loading it again
+                return self._failed(old_version, self.last_error or refused.detail)
+            try:
                 loaded = await asyncio.to_thread(self._load, version)
             except Exception as exc:
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.warning("churn model refresh failed: %s", self.last_error)
-                return RefreshOutcome(
-                    self.name,
-                    self.alias,
+                reason: RefusalReason = (
+                    "incompatible"
+                    if isinstance(exc, IncompatibleModel)
+                    else "unloadable"
+                )
+                detail = f"{type(exc).__name__}: {exc}"
+                self.refused = Refusal(version, reason, detail)
+                return self._failed(
                     old_version,
-                    old_version,
-                    False,
-                    self.last_error,
+                    f"version {version} refused ({reason}): {detail}",
+                    self.refused,
                 )
             self.current = loaded
-            self.last_error = None
+            self.last_error = self.refused = None
             log.info(
                 "churn model %s@%s: version %s -> %s (scorer %s%s)",
                 self.name,
@@ -125,6 +166,15 @@ class ChurnModelStore:
             return RefreshOutcome(
                 self.name, self.alias, old_version, loaded.version, True
             )
+
+    def _failed(
+        self, old_version: str | None, error: str, refused: Refusal | None = None
+    ) -> RefreshOutcome:
+        self.last_error = error
+        log.warning("churn model refresh failed: %s", error)
+        return RefreshOutcome(
+            self.name, self.alias, old_version, old_version, False, error, refused
+        )
 
     async def poll(self, interval: float) -> None:
         """Refresh every `interval` seconds until cancelled."""

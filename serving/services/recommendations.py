@@ -213,6 +213,11 @@ class RecommendationStore:
                 changed = await asyncio.to_thread(self._refresh_sync, force)
             except Exception as exc:
                 self.last_error = f"{type(exc).__name__}: {getattr(exc, 'detail', exc)}"
+                if self.snapshot.loaded_at is None:  # nothing served yet: say why
+                    why = getattr(exc, "detail", None) or self.last_error
+                    self.snapshot = RecommendationSnapshot(
+                        problems={t: f"not loaded ({why})" for t in TABLES}
+                    )
                 log.warning(
                     "recommendation snapshot refresh failed: %s", self.last_error
                 )

@@ -2,12 +2,14 @@
 
 Every read goes through a `psycopg_pool.ConnectionPool` of read-only connections (autocommit,
 `default_transaction_read_only=on`, a statement timeout: each query is its own read-only
-transaction). Connection failures, pool timeouts and missing tables become
-`ServiceUnavailable` with a detail saying what to do; unknown ids return None.
+transaction). Connection failures, pool timeouts, queries cancelled by the statement timeout
+(e.g. waiting on a lock) and missing tables become `ServiceUnavailable` with a detail saying
+what to do; unknown ids return None.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -37,6 +39,9 @@ class Warehouse:
         self.error = error
         #: why the pool's last connection attempt failed (None: it succeeded)
         self.connect_error: str | None = None
+        #: when the pending connection attempt started (monotonic; None: none pending)
+        self.connecting_since: float | None = None
+        self.statement_timeout_ms = 0
 
     def open(
         self,
@@ -67,6 +72,7 @@ class Warehouse:
             name="ecom-api-warehouse",
             open=True,
         )
+        self.statement_timeout_ms = statement_timeout_ms
         self.error = None
 
     @contextmanager
@@ -81,6 +87,8 @@ class Warehouse:
                 yield conn
         except (PoolTimeout, PoolClosed) as exc:
             raise ServiceUnavailable(self._timeout_detail(exc)) from None
+        except errors.QueryCanceled as exc:  # before OperationalError: it is one
+            raise ServiceUnavailable(self._cancel_detail(exc)) from None
         except psycopg.OperationalError as exc:
             raise ServiceUnavailable(
                 f"warehouse unavailable: {_first_line(exc)}"
@@ -94,12 +102,27 @@ class Warehouse:
     def _timeout_detail(self, exc: Exception) -> str:
         if isinstance(exc, PoolClosed) or self.pool is None:
             return "warehouse unavailable: the connection pool is closed"
+        since = self.connecting_since
+        if since is not None:  # a connect normally takes milliseconds
+            return (
+                "warehouse unavailable: not answering (a connection attempt has been "
+                f"waiting {time.monotonic() - since:.1f} s)"
+            )
         if self.connect_error is not None:
             return f"warehouse unavailable: {self.connect_error}"
         return (
             f"warehouse unavailable: no connection free within {self.pool.timeout:g} s "
             f"(all {self.pool.max_size} in use)"
         )
+
+    def _cancel_detail(self, exc: errors.QueryCanceled) -> str:
+        if "statement timeout" in str(exc) and self.statement_timeout_ms:
+            return (
+                "warehouse query timed out: it ran past the "
+                f"{self.statement_timeout_ms} ms statement timeout "
+                "(ECOM_API_STATEMENT_TIMEOUT_MS); retry later"
+            )
+        return f"warehouse query cancelled: {_first_line(exc)}"
 
     def run(self, query: Callable[[psycopg.Connection], T]) -> T:
         """`query(conn)` on a pooled connection with the error mapping above."""
@@ -127,11 +150,14 @@ def _recording_connection_class(warehouse: Warehouse) -> type[psycopg.Connection
     class RecordingConnection(psycopg.Connection):
         @classmethod
         def connect(cls, *args: Any, **kwargs: Any) -> Any:
+            warehouse.connecting_since = time.monotonic()
             try:
                 conn = super().connect(*args, **kwargs)
             except psycopg.OperationalError as exc:
                 warehouse.connect_error = _first_line(exc)
                 raise
+            finally:
+                warehouse.connecting_since = None
             warehouse.connect_error = None
             return conn
 

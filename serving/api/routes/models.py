@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from serving.api.deps import API_V1, V1_DEPENDENCIES, NoQueryParams, ServicesDep
 from serving.schemas.common import error_responses
-from serving.schemas.system import ModelsResponse, ModelStatus
+from serving.schemas.system import ModelRefusal, ModelsResponse, ModelStatus
 from serving.services.recommendations import RECOMMENDATIONS_TABLE
 from serving.state import Services
 
@@ -25,6 +25,7 @@ def _aliases(services: Services, name: str) -> tuple[dict[str, str], str | None]
 def _churn_status(services: Services) -> ModelStatus:
     store, model = services.churn, services.churn.current
     aliases, registry_error = _aliases(services, store.name)
+    refused = store.refused
     return ModelStatus(
         name=store.name,
         kind="churn",
@@ -37,6 +38,14 @@ def _churn_status(services: Services) -> ModelStatus:
         metrics=model.metrics if model else {},
         registry_aliases=aliases,
         source=model.uri if model else None,
+        refused=ModelRefusal(
+            version=refused.version,
+            reason=refused.reason,
+            detail=refused.detail,
+            refused_at=refused.refused_at,
+        )
+        if refused
+        else None,
         error=store.last_error or registry_error,
     )
 
