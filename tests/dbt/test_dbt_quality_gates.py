@@ -1,9 +1,15 @@
 """Bad raw data that reaches dbt stops `dbt build` at staging: the failing test is named, every
-mart downstream of it is skipped, and the marts of the previous good build stay as they were."""
+mart downstream of it is skipped, and the marts of the previous good build stay as they were.
+Bad data raw validation owns never gets that far: the load refuses it and the marts are those
+of the last good build."""
 
 from __future__ import annotations
 
 import pytest
+
+from seeds_generator import FAULT_CLASSES
+from warehouse.loader import load_batch
+from warehouse.raw_validation import RawValidationError
 
 pytestmark = pytest.mark.slow
 
@@ -80,3 +86,25 @@ def test_fault_stops_the_build_before_the_marts(
     assert {f"marts.{m}" for m in skipped_marts if f"marts.{m}" in before} <= skipped
     assert not changed & skipped, f"skipped marts changed: {changed & skipped}"
     assert all(status[t] == "success" for t in changed), {t: status[t] for t in changed}
+
+
+def test_raw_gated_faults_never_reach_the_marts(
+    dbt_built, clone_built_database, faulty_batch, dbt_runner, mart_checksums, tmp_path
+) -> None:
+    """Every fault class raw validation owns is refused at the load, so the next `dbt build`
+    ends with exactly the marts of the last good build."""
+    url = clone_built_database()
+    refused = []
+    for fault in FAULT_CLASSES:
+        batch_dir, manifest = faulty_batch(fault)
+        if any(f["detected_by"] != "raw_validation" for f in manifest["faults"]):
+            continue  # dbt's to catch: the test above
+        with pytest.raises(RawValidationError) as info:
+            load_batch(batch_dir, url)
+        named = {f.table for f in info.value.report.failures}
+        assert {f["table"] for f in manifest["faults"]} <= named, fault
+        refused.append(fault)
+    assert set(refused) == set(FAULT_CLASSES) - {"dates_before_signup"}
+    run = dbt_runner(url, ["build"], tmp_path)
+    assert run.success, run.exception or run.with_status("fail")
+    assert mart_checksums(url) == dbt_built.checksums
