@@ -5,11 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 
+import psycopg
 import streamlit as st
 
 from app import coverage, db
 
 ML_FIX = "ecom run        # or: make run"
+#: Nothing loaded: the demo end to end, or a batch of one's own then the build.
+FIX_LOAD = "ecom run        # or: ecom load <batch dir> && ecom dbt build"
+#: Raw batches loaded, marts never built: build them from what is there.
+FIX_BUILD_LOADED = "ecom dbt build        # or: ecom run"
+LOADED_BATCHES = "select count(*) as batches from raw._batches"
 
 
 def show_problem(problem: db.WarehouseProblem) -> None:
@@ -17,6 +23,41 @@ def show_problem(problem: db.WarehouseProblem) -> None:
     st.error(problem.message, icon=":material/error:")
     st.markdown("Fix it with:")
     st.code(problem.fix, language="bash")
+
+
+def loaded_batch_count(url: str) -> int | None:
+    """Batches in the load ledger (raw._batches): 0 when there is no ledger, None when it
+    cannot be read (then nothing is claimed about what was loaded)."""
+    try:
+        if not db.relation_exists(url, "raw._batches"):
+            return 0
+        return int(db.query(url, LOADED_BATCHES)["batches"].iloc[0])
+    except (db.WarehouseProblem, psycopg.Error):
+        return None
+
+
+def unbuilt_problem(url: str, problem: db.WarehouseEmpty) -> db.WarehouseProblem:
+    """`problem` (no marts) made specific: nothing loaded yet (load or run the demo), or raw
+    batches loaded but never built (build them). Other emptiness is returned as it is."""
+    try:
+        if db.relation_exists(url, "marts.fct_orders"):
+            return problem  # built, but holds no orders
+    except (db.WarehouseProblem, psycopg.Error):
+        return problem
+    batches = loaded_batch_count(url)
+    if batches == 0:
+        return db.WarehouseProblem(
+            f"No data loaded yet: {problem.message}, and raw holds no loaded batch.",
+            FIX_LOAD,
+        )
+    if batches:
+        noun = "batch" if batches == 1 else "batches"
+        return db.WarehouseProblem(
+            f"{problem.message}; raw holds {batches} loaded {noun}: build the marts from "
+            f"{'it' if batches == 1 else 'them'}.",
+            FIX_BUILD_LOADED,
+        )
+    return problem
 
 
 def run_page(
@@ -38,6 +79,8 @@ def run_page(
         if needs_sources and not coverage.has_sources(url, title, needs_sources):
             return
         render(url)
+    except db.WarehouseEmpty as problem:
+        show_problem(unbuilt_problem(url, problem))
     except db.WarehouseProblem as problem:
         show_problem(problem)
 
