@@ -241,7 +241,9 @@ def main() -> None:
         "--out", type=Path, default=None, help="also append JSON lines here"
     )
     args = parser.parse_args()
-    admin = psycopg.conninfo.make_conninfo(database_url(), dbname="postgres")
+    admin = psycopg.conninfo.make_conninfo(
+        database_url(role="admin"), dbname="postgres"
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="causal-coverage-") as tmp:
         work = Path(tmp)

@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> dict:
 
     base = _batch(opts.scale, opts.seed)
     increments = _increments(base, opts.days)
-    admin = psycopg.conninfo.make_conninfo(database_url(start=True), dbname="postgres")
+    admin = psycopg.conninfo.make_conninfo(
+        database_url(start=True, role="admin"), dbname="postgres"
+    )
     name = f"bench_dbt_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))

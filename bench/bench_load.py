@@ -340,7 +340,7 @@ def main(argv: list[str] | None = None) -> dict:
     rows = sum(t.rows for t in manifest.tables.values())
     size = sum(manifest.path(n).stat().st_size for n in manifest.tables)
     admin = psycopg.conninfo.make_conninfo(
-        args.url or database_url(), dbname="postgres"
+        args.url or database_url(role="admin"), dbname="postgres"
     )
 
     compared = compare_loads(batch, admin, args.runs)

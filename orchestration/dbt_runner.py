@@ -11,7 +11,8 @@ from orchestration.paths import dbt_project_dir
 
 
 def dbt_environment(url: str | None = None) -> dict[str, str]:
-    """The process environment plus the ECOM_DB_* variables profiles.yml reads."""
+    """The process environment plus the ECOM_DB_* variables profiles.yml reads (default: the
+    warehouse's transformer role, which owns what dbt builds)."""
     from warehouse.connection import database_url, dbt_env
 
     env = dict(os.environ)

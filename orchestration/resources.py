@@ -6,7 +6,8 @@ import dagster as dg
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The PostgreSQL warehouse. `database_url` empty → ECOM_DATABASE_URL, else the embedded server."""
+    """The PostgreSQL warehouse, as the writer role: `database_url` empty → ECOM_DATABASE_URL,
+    else the embedded server as ecom_transformer (never the reader: assets write)."""
 
     database_url: str = ""
 
