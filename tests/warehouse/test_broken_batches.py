@@ -4,7 +4,8 @@ names the manifest and its field), never a Python traceback, and raw is left exa
 
 One warehouse for the module: the hand-made batch `hand-0001` is loaded once, then each test
 hands `ecom load` a second batch carrying one fault and compares every raw table (and the
-ledger) before and after.
+ledger) before and after. A class the in-process tests (test_loader.py, test_raw_validation.py)
+already cover is marked slow here: each case costs a CLI start (2-5 s on a busy machine).
 """
 
 from __future__ import annotations
@@ -128,6 +129,7 @@ def broken(hand_batch, rows=None, **kwargs) -> Path:
 # ---------------------------------------------------------------- columns
 
 
+@pytest.mark.slow
 def test_renamed_column(warehouse: str, hand_batch) -> None:
     batch = broken(
         hand_batch, columns={"brands": ["brand_id", "brand_title", "is_private_label"]}
@@ -141,6 +143,7 @@ def test_renamed_column(warehouse: str, hand_batch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_missing_column(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch, columns={"brands": ["brand_id", "is_private_label"]})
     assert_refused(
@@ -152,6 +155,7 @@ def test_missing_column(warehouse: str, hand_batch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_extra_column(warehouse: str, hand_batch) -> None:
     batch = broken(
         hand_batch,
@@ -180,6 +184,7 @@ def test_bad_number(warehouse: str, hand_batch, good_rows) -> None:
     )
 
 
+@pytest.mark.slow
 def test_bad_date(warehouse: str, hand_batch, good_rows) -> None:
     good_rows["campaigns"][0]["end_date"] = "2024-02-31"
     assert_refused(
@@ -217,6 +222,7 @@ def test_truncated_row(warehouse: str, hand_batch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_row_with_too_many_fields(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     restamp(batch, "order_items", lambda b: _replace_line(b, 3, _line(b, 3) + b",9"))
@@ -229,6 +235,7 @@ def test_row_with_too_many_fields(warehouse: str, hand_batch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_empty_file(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     restamp(batch, "brands", lambda b: b"")
@@ -284,6 +291,7 @@ def test_field_cap_is_bytes_not_characters(fresh_database: str, hand_batch) -> N
 # ---------------------------------------------------------------- the manifest
 
 
+@pytest.mark.slow
 def test_missing_manifest(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     (batch / "manifest.json").unlink()
@@ -292,6 +300,7 @@ def test_missing_manifest(warehouse: str, hand_batch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_manifest_row_count_disagrees(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     edit_manifest(batch, lambda m: m["tables"]["orders"].update(rows=6))
@@ -314,6 +323,7 @@ def test_manifest_checksum_disagrees(warehouse: str, hand_batch) -> None:
     )
 
 
+@pytest.mark.slow
 def test_file_listed_in_the_manifest_is_absent(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     (batch / "orders.csv").unlink()
@@ -325,12 +335,14 @@ def test_file_listed_in_the_manifest_is_absent(warehouse: str, hand_batch) -> No
     )
 
 
+@pytest.mark.slow
 def test_manifest_that_is_not_json(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     (batch / "manifest.json").write_text('{"batch_id": "broken-0002", ')
     assert_refused(warehouse, batch, f"{batch / 'manifest.json'} is not valid JSON")
 
 
+@pytest.mark.slow
 def test_manifest_without_a_required_field(warehouse: str, hand_batch) -> None:
     batch = broken(hand_batch)
     edit_manifest(batch, lambda m: m.pop("window_end"))
@@ -353,6 +365,7 @@ def test_identical_reload_is_a_no_op(warehouse: str, hand_batch) -> None:
     assert raw_state(warehouse) == before
 
 
+@pytest.mark.slow
 def test_same_batch_id_with_changed_content_is_refused(
     warehouse: str, hand_batch, good_rows
 ) -> None:
