@@ -9,8 +9,11 @@
     only over rows loaded after that mark:
       - not_null, accepted_values, relationships (child rows), not_negative, expression_is_true:
         the new rows;
-      - unique and unique_combination_of_columns: every row whose key occurs among the new
-        rows (and every key with a null in it), so a key re-sent in a later batch still fails.
+      - unique: every row whose key occurs among the new rows, so a key re-sent in a later
+        batch still fails;
+      - unique_combination_of_columns: every row sharing the model's incremental unique_key
+        (when part of the combination, else the whole combination) with a new row, so a
+        combination repeated by new rows still fails.
     Singular tests that reconcile orders with their lines use `loaded_since_tested_build()` to
     check the orders touched by new rows. Everything else (tables without loaded_at, aggregates,
     dimensions, model-level tests) is tested in full as before. A failed build leaves the mark where it was, so its rows
@@ -36,7 +39,30 @@
         select '{{ invocation_id }}', max(batches.loaded_at)
         from raw._batches as batches  -- the loader's ledger (warehouse/raw_ddl.py)
         on conflict (invocation_id) do nothing;
+        {{ analyze_changed_raw_tables() }}
     {% endif %}
+{%- endmacro %}
+
+{#
+    Planner statistics for the raw tables changed since they were last analyzed (a load since
+    the last build). Without them the planner guesses that a third of a table is newer than
+    the scope's mark and scans raw whole under every scoped staging test (and incremental
+    model); autovacuum analyzes late, or never where it is off.
+#}
+{% macro analyze_changed_raw_tables() -%}
+    do $analyze$
+    declare
+        changed record;
+    begin
+        for changed in
+            select relid::regclass as relation
+            from pg_stat_user_tables
+            where schemaname = 'raw' and n_mod_since_analyze > 0
+        loop
+            execute format('analyze %s', changed.relation);
+        end loop;
+    end
+    $analyze$;
 {%- endmacro %}
 
 {# on-run-end: mark the batches tested when the whole project ran and nothing failed. #}
@@ -59,6 +85,20 @@
     {% endif %}
 {%- endmacro %}
 
+{# The model a generic test reads: its attached node (one lookup), else a search by relation. #}
+{% macro scoped_test_model(relation) -%}
+    {% set attached = graph.nodes.get(model.get('attached_node') or '') %}
+    {% set candidates = [attached] if attached else graph.nodes.values() %}
+    {% for node in candidates %}
+        {% if node.resource_type == 'model'
+            and (node.alias or node.name) == relation.identifier
+            and node.schema == relation.schema %}
+            {% do return(node) %}
+        {% endif %}
+    {% endfor %}
+    {% do return(none) %}
+{%- endmacro %}
+
 {# The predicate selecting rows a scoped test looks at, or '' for the full table. #}
 {% macro test_scope_predicate(relation) -%}
     {% if not execute or flags.WHICH not in ('build', 'test') or flags.FULL_REFRESH
@@ -70,22 +110,26 @@
     {% if not metadata or metadata.get('name') not in scoped_tests %}
         {% do return('') %}
     {% endif %}
-    {# the tested model: the test's attached node (one lookup), else a search by relation #}
-    {% set attached = graph.nodes.get(model.get('attached_node') or '') %}
-    {% set candidates = [attached] if attached else graph.nodes.values() %}
-    {% set has_loaded_at = namespace(found=false) %}
-    {% for node in candidates %}
-        {% if node.resource_type == 'model'
-            and (node.alias or node.name) == relation.identifier
-            and node.schema == relation.schema
-            and 'loaded_at' in node.columns %}
-            {% set has_loaded_at.found = true %}
-        {% endif %}
-    {% endfor %}
-    {% if not has_loaded_at.found %}
+    {% set tested = scoped_test_model(relation) %}
+    {% if not tested or 'loaded_at' not in tested.columns %}
         {% do return('') %}
     {% endif %}
     {% do return('loaded_at > ' ~ tested_loads_mark()) %}
+{%- endmacro %}
+
+{#
+    The columns whose values fetch a combination key's neighbourhood: the tested model's
+    incremental `unique_key` when it is part of the combination (an incremental run deletes and
+    rebuilds whole unique_key groups, and the model indexes it), else the combination itself.
+#}
+{% macro scope_neighbourhood_columns(relation, columns) -%}
+    {% set tested = scoped_test_model(relation) %}
+    {% set unique_key = tested.config.get('unique_key') if tested else none %}
+    {% set keys = [unique_key] if unique_key is string else (unique_key or []) %}
+    {% if keys and keys | reject('in', columns) | list | length == 0 %}
+        {% do return(keys) %}
+    {% endif %}
+    {% do return(columns) %}
 {%- endmacro %}
 
 {#
@@ -131,15 +175,27 @@
             column ~ ' in (select scoped.' ~ column ~ ' from ' ~ relation ~ ' as scoped where scoped.' ~ scope ~ ')'
         ) %}
     {% elif scope and model.test_metadata.name == 'unique_combination_of_columns' %}
-        {# rows whose whole key occurs among the new rows; a key with a null in it is always
-           checked (`in` never matches a null) #}
-        {% set columns = model.test_metadata.kwargs.combination_of_columns %}
+        {#
+            Every row sharing its neighbourhood key (scope_neighbourhood_columns) with a new row:
+            a semi-join the planner runs as index lookups of the new keys. `in` never matches a
+            null, so rows with a null in those columns come from a second branch, read only when
+            a new row has such a null (a one-time check on the new rows); no `or` between the
+            two, which would force a scan of the whole table.
+        #}
+        {% set keys = scope_neighbourhood_columns(relation, model.test_metadata.kwargs.combination_of_columns) %}
         {% set nulls = [] %}
-        {% for column in columns %}{% do nulls.append(column ~ ' is null') %}{% endfor %}
-        {% do conditions.append(
-            '((' ~ columns | join(', ') ~ ') in (select ' ~ columns | join(', ') ~ ' from '
-            ~ relation ~ ' as scoped where scoped.' ~ scope ~ ') or ' ~ nulls | join(' or ') ~ ')'
-        ) %}
+        {% set scoped_nulls = [] %}
+        {% for column in keys %}
+            {% do nulls.append(column ~ ' is null') %}
+            {% do scoped_nulls.append('scoped.' ~ column ~ ' is null') %}
+        {% endfor %}
+        {% set also = '(' ~ where ~ ') and ' if where else '' %}
+        {%- set filtered -%}
+            (select * from {{ relation }} where {{ also }}({{ keys | join(', ') }}) in (select {{ keys | join(', ') }} from {{ relation }} as scoped where scoped.{{ scope }})
+            union all
+            select * from {{ relation }} where {{ also }}({{ nulls | join(' or ') }}) and exists (select from {{ relation }} as scoped where scoped.{{ scope }} and ({{ scoped_nulls | join(' or ') }}))) dbt_subquery
+        {%- endset -%}
+        {% do return(filtered) %}
     {% elif scope %}
         {% do conditions.append(scope) %}
     {% endif %}

@@ -15,10 +15,14 @@ months_in_scope as (
 ),
 
 sales_daily as (
-    select * from {{ ref('finance_sales_daily') }}
-    where
-        cast(date_trunc('month', ordered_date) as date)
-        in (select months_in_scope.ordered_month from months_in_scope)
+    -- a date range per month, so the ordered_date index finds the days
+    select sales_daily.*
+    from {{ ref('finance_sales_daily') }} as sales_daily
+    inner join months_in_scope
+        on
+            sales_daily.ordered_date >= months_in_scope.ordered_month
+            and sales_daily.ordered_date
+            < cast(months_in_scope.ordered_month + interval '1 month' as date)
 ),
 
 sales_monthly as (

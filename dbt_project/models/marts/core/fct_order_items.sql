@@ -4,12 +4,19 @@
         unique_key='order_item_id',
         incremental_strategy='delete+insert',
         on_schema_change='fail',
-        indexes=[{'columns': ['order_item_id'], 'unique': true}, {'columns': ['loaded_at']}],
+        indexes=[
+            {'columns': ['order_item_id'], 'unique': true},
+            {'columns': ['loaded_at']},
+            {'columns': ['order_key']},
+            {'columns': ['ordered_date']},
+        ],
     )
 }}
 -- Incremental on load time: a run processes only lines (or orders) loaded after the newest
 -- load already in the table. Lines never change once loaded (raw tables are append-only and
 -- the product cost is the one in force at order time), so new rows are all there is to add.
+-- order_key and ordered_date are indexed for the scoped reconciliation tests, which read the
+-- lines of the orders and dates in scope (tests/dbt/test_scoped_test_plans.py).
 with
 
 order_items as (
