@@ -111,6 +111,7 @@ def compare_loads(batch: Path, admin: str, runs: int) -> dict:
     figures["load_vs_psql_copy"] = round(
         seconds["psql_copy"] / seconds["load_batch"], 3
     )
+    print(json.dumps({str(batch): figures}), file=sys.stderr, flush=True)
     return figures
 
 
@@ -164,12 +165,17 @@ def run_psql_copy(batch: Path, url: str) -> float:
 
 def _typed_frame(path: Path, name: str, nrows: int) -> pd.DataFrame:
     table = get_table(name)
-    dates = [c.name for c in table.columns if c.type in ("date", "timestamp")]
+    header = set(pd.read_csv(path, nrows=0).columns)  # optional columns may be absent
+    dates = [
+        c.name
+        for c in table.columns
+        if c.type in ("date", "timestamp") and c.name in header
+    ]
     frame = pd.read_csv(
         path, nrows=nrows, parse_dates=dates, keep_default_na=False, na_values=[""]
     )
     for c in table.columns:
-        if c.type == "bool":
+        if c.type == "bool" and c.name in header:
             frame[c.name] = frame[c.name].map(
                 {"true": True, "false": False, True: True, False: False}
             )
