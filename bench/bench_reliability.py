@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+LOG = REPO_ROOT / "var" / "bench" / "reliability-pytest.log"
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,10 @@ def run_matrix() -> dict:
         )
         seconds = time.perf_counter() - started
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-1500:])
+        LOG.parent.mkdir(parents=True, exist_ok=True)
+        LOG.write_text(
+            proc.stdout + proc.stderr
+        )  # the whole run, for a gate that did not hold
         cases = _cases(junit) if junit.exists() else []
     rows = []
     for row in MATRIX:
