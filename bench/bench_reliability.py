@@ -4,8 +4,8 @@ Usage: python -m bench.bench_reliability [--fuzz-requests 5000] [--no-fuzz]
 
 Runs the tests that inject each fault (slow-marked ones included) with a JUnit report, and maps
 every test to its row of the matrix: the fault, the gate that stops it, and whether the gate
-held in this run (the test's verdict) with its wall time. Figures the tests measure (seconds to
-a 503, recovery time, soak throughput ...) come from their `record_property` entries. Then the
+held in this run (the test's verdict) with its wall time, plus any figure a test records with
+`record_property` (none do yet: the soak and fuzz print theirs). Then the
 schemathesis fuzz at --fuzz-requests generated requests (bench/bench_fuzz.py). Prints one JSON
 document; exits non-zero when a gate did not hold.
 """
